@@ -8,18 +8,20 @@ import java.util.Objects;
 /**
  * How to load and run the encoder.
  *
- * @param modelPath the ONNX file
+ * @param modelFile the ONNX file, as a string: the config travels to Flink TaskManagers, and {@code
+ *     Path} is not serializable
  * @param device auto, cpu or cuda:N
  * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets ONNX Runtime choose (one per
  *     physical core). Decode threads plus these should not exceed the cores.
  * @param allowSpinning whether idle ORT threads spin; spinning wastes a core that decoders could
  *     use when they share the machine
  */
-public record ModelConfig(Path modelPath, Device device, int intraOpThreads, boolean allowSpinning)
+public record ModelConfig(
+    String modelFile, Device device, int intraOpThreads, boolean allowSpinning)
     implements Serializable {
 
   public ModelConfig {
-    Objects.requireNonNull(modelPath, "modelPath");
+    Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(device, "device");
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
@@ -27,18 +29,22 @@ public record ModelConfig(Path modelPath, Device device, int intraOpThreads, boo
   }
 
   public static ModelConfig of(Path modelPath) {
-    return new ModelConfig(modelPath, Device.AUTO, 0, true);
+    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true);
+  }
+
+  public Path modelPath() {
+    return Path.of(modelFile);
   }
 
   public ModelConfig withDevice(Device value) {
-    return new ModelConfig(modelPath, value, intraOpThreads, allowSpinning);
+    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning);
   }
 
   public ModelConfig withIntraOpThreads(int value) {
-    return new ModelConfig(modelPath, device, value, allowSpinning);
+    return new ModelConfig(modelFile, device, value, allowSpinning);
   }
 
   public ModelConfig withAllowSpinning(boolean value) {
-    return new ModelConfig(modelPath, device, intraOpThreads, value);
+    return new ModelConfig(modelFile, device, intraOpThreads, value);
   }
 }

@@ -6,7 +6,7 @@ import java.util.Locale;
  * Where inference runs: {@code auto} (CUDA when a GPU and the CUDA provider load, else the CPU),
  * {@code cpu}, or {@code cuda[:N]}.
  */
-public record Device(Kind kind, int index) {
+public record Device(Kind kind, int index) implements java.io.Serializable {
 
   public enum Kind {
     AUTO,

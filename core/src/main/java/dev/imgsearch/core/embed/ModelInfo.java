@@ -19,6 +19,10 @@ public record ModelInfo(
     int dimension,
     PreprocessSpec preprocess) {
 
+  ModelInfo withDimension(int value) {
+    return new ModelInfo(name, path, sha256, inputName, outputName, value, preprocess);
+  }
+
   /**
    * Stored with every vector: the name plus a short file hash, e.g. {@code resnet50@1a2b3c4d5e6f}.
    */

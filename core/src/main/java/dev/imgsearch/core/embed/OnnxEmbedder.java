@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -106,9 +107,11 @@ public final class OnnxEmbedder implements AutoCloseable {
       throws OrtException {
     SessionWithProvider sp = createSession(env, config, path);
     try {
-      ModelInfo info = describe(sp.session(), path, sha256);
+      ModelInfo declared = describe(sp.session(), path, sha256);
+      OnnxEmbedder probe = new OnnxEmbedder(executor, env, sp.session(), declared, sp.provider());
+      int dimension = probe.warmUp();
+      ModelInfo info = declared.withDimension(dimension);
       OnnxEmbedder embedder = new OnnxEmbedder(executor, env, sp.session(), info, sp.provider());
-      embedder.warmUp();
       LOG.info(
           "Loaded encoder {} ({}-d, input '{}' {}x{}) from {} on {}",
           info.id(),
@@ -238,17 +241,19 @@ public final class OnnxEmbedder implements AutoCloseable {
     return new ModelInfo(name, path, sha256, in.getName(), out.getName(), dimension, spec);
   }
 
-  private void warmUp() throws OrtException {
-    float[][] v = run(new float[imageFloats], 1);
-    if (model.dimension() > 0 && v[0].length != model.dimension()) {
+  /** One run, so the first real batch is not slow; it also measures a dynamic output dimension. */
+  private int warmUp() throws OrtException {
+    int ran = run(List.of(new float[imageFloats]))[0].length;
+    if (model.dimension() > 0 && ran != model.dimension()) {
       throw new ModelException(
           "model "
               + model.path()
               + " declares "
               + model.dimension()
-              + "-d output, ran "
-              + v[0].length);
+              + "-d output but gives "
+              + ran);
     }
+    return ran;
   }
 
   public ModelInfo model() {
@@ -257,10 +262,8 @@ public final class OnnxEmbedder implements AutoCloseable {
 
   /** The output dimension, read from the model (or from the warm-up run when it is dynamic). */
   public int dimension() {
-    return model.dimension() > 0 ? model.dimension() : warmDimension;
+    return model.dimension();
   }
-
-  private volatile int warmDimension = -1;
 
   /** "CPU" or "CUDA device N". */
   public String provider() {
@@ -272,18 +275,23 @@ public final class OnnxEmbedder implements AutoCloseable {
   }
 
   /**
-   * Embeds {@code count} images laid out back to back in {@code batch} (CHW each). The array is
-   * read on the inference thread: do not modify it until the future completes.
+   * Embeds one batch of CHW tensors. The tensors are copied into the session's input buffer on the
+   * inference thread: do not modify them until the future completes.
    */
-  public CompletableFuture<float[][]> embedAsync(float[] batch, int count) {
-    if (count <= 0 || batch.length < count * imageFloats) {
-      throw new IllegalArgumentException(
-          "batch of " + batch.length + " floats does not hold " + count + " images");
+  public CompletableFuture<float[][]> embedAsync(List<float[]> tensors) {
+    if (tensors.isEmpty()) {
+      return CompletableFuture.completedFuture(new float[0][]);
+    }
+    for (float[] t : tensors) {
+      if (t.length != imageFloats) {
+        throw new IllegalArgumentException(
+            "tensor of " + t.length + " floats given, the model takes " + imageFloats);
+      }
     }
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return run(batch, count);
+            return run(tensors);
           } catch (OrtException e) {
             throw new CompletionException(
                 new IllegalStateException(
@@ -294,9 +302,9 @@ public final class OnnxEmbedder implements AutoCloseable {
   }
 
   /** Blocking form of {@link #embedAsync}. */
-  public float[][] embed(float[] batch, int count) {
+  public float[][] embed(List<float[]> tensors) {
     try {
-      return embedAsync(batch, count).join();
+      return embedAsync(tensors).join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException re) {
         throw re;
@@ -305,7 +313,8 @@ public final class OnnxEmbedder implements AutoCloseable {
     }
   }
 
-  private float[][] run(float[] batch, int count) throws OrtException {
+  private float[][] run(List<float[]> tensors) throws OrtException {
+    int count = tensors.size();
     int floats = count * imageFloats;
     if (input == null || input.capacity() < floats) {
       input =
@@ -314,7 +323,9 @@ public final class OnnxEmbedder implements AutoCloseable {
               .asFloatBuffer();
     }
     input.clear();
-    input.put(batch, 0, floats);
+    for (float[] t : tensors) {
+      input.put(t);
+    }
     input.flip();
     int crop = model.preprocess().crop();
     long[] shape = {count, 3, crop, crop};
@@ -323,7 +334,6 @@ public final class OnnxEmbedder implements AutoCloseable {
       OnnxTensor out = (OnnxTensor) result.get(0);
       FloatBuffer values = out.getFloatBuffer();
       int dim = values.remaining() / count;
-      warmDimension = dim;
       float[][] vectors = new float[count][dim];
       for (int i = 0; i < count; i++) {
         values.get(vectors[i]);

@@ -21,7 +21,10 @@ public enum RejectReason {
       "downscale the image, or raise the limit (--max-pixels) if it is trusted"),
   UNREADABLE(
       "the file could not be read",
-      "check that it still exists and that its permissions allow reading");
+      "check that it still exists and that its permissions allow reading"),
+  PATH_TOO_LONG(
+      "the file's path is longer than the collection's filepath field (1024 bytes)",
+      "move the file to a shorter path");
 
   private final String description;
   private final String fix;

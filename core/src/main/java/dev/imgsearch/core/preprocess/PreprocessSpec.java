@@ -11,7 +11,8 @@ import java.util.Arrays;
  * @param mean per-channel mean, RGB order, on the [0, 1] scale
  * @param std per-channel standard deviation, RGB order
  */
-public record PreprocessSpec(int resize, int crop, float[] mean, float[] std) {
+public record PreprocessSpec(int resize, int crop, float[] mean, float[] std)
+    implements java.io.Serializable {
 
   private static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
   private static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,17 +66,19 @@ class OnnxEmbedderTest {
   @Test
   void aBatchGivesTheSameVectorsAsSingleImages() {
     int size = embedder.preprocessSpec().tensorSize();
-    float[] batch = new float[3 * size];
     Random random = new Random(7);
-    for (int i = 0; i < batch.length; i++) {
-      batch[i] = (float) random.nextGaussian();
+    List<float[]> batch = new ArrayList<>();
+    for (int b = 0; b < 3; b++) {
+      float[] t = new float[size];
+      for (int i = 0; i < size; i++) {
+        t[i] = (float) random.nextGaussian();
+      }
+      batch.add(t);
     }
-    float[][] together = embedder.embed(batch, 3);
+    float[][] together = embedder.embed(batch);
     assertThat(together).hasNumberOfRows(3);
     for (int i = 0; i < 3; i++) {
-      float[] one = new float[size];
-      System.arraycopy(batch, i * size, one, 0, size);
-      float[] alone = embedder.embed(one, 1)[0];
+      float[] alone = embedder.embed(List.of(batch.get(i)))[0];
       assertThat(alone).containsExactly(together[i], org.assertj.core.data.Offset.offset(1e-5f));
       assertThat(norm(alone)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
     }

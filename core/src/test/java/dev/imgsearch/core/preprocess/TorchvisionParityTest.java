@@ -78,7 +78,7 @@ class TorchvisionParityTest {
   @MethodSource("photos")
   void wholePathEmbeddingMatchesPythonOnnxRuntime(Photo photo) throws Exception {
     float[] tensor = PREPROCESSOR.preprocess(DECODER.decode(photo.bytes()));
-    float[] actual = embedder.embed(tensor, 1)[0];
+    float[] actual = embedder.embed(List.of(tensor))[0];
     float[] expected = Npy.read(photo.referenceTinyEmbedding()).data();
     double cosine = cosine(actual, expected);
     System.out.printf("parity %-22s embedding cosine %.6f%n", photo, cosine);

@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -82,16 +83,42 @@ public final class TestPhotos {
         .orElseThrow(() -> new IllegalArgumentException("no test photo " + file));
   }
 
+  /**
+   * A test resource as a file. Inside another module the resources come from this module's test
+   * jar; they are then copied once into a temporary folder.
+   */
   public static Path resource(String name) {
     URL url = TestPhotos.class.getResource("/" + name);
     if (url == null) {
       throw new IllegalArgumentException("test resource " + name + " is missing");
     }
     try {
-      return Path.of(url.toURI());
+      if (url.getProtocol().equals("file")) {
+        return Path.of(url.toURI());
+      }
+      Path copy = extracted().resolve(name);
+      if (!Files.exists(copy)) {
+        Files.createDirectories(copy.getParent());
+        try (InputStream in = url.openStream()) {
+          Files.copy(in, copy);
+        }
+      }
+      return copy;
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  private static Path extractedDir;
+
+  private static synchronized Path extracted() throws IOException {
+    if (extractedDir == null) {
+      extractedDir = Files.createTempDirectory("imgsearch-test-resources");
+      extractedDir.toFile().deleteOnExit();
+    }
+    return extractedDir;
   }
 
   public static Path tinyModel() {

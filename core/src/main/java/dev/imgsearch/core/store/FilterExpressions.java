@@ -1,0 +1,68 @@
+package dev.imgsearch.core.store;
+
+import java.util.Collection;
+import java.util.stream.Collectors;
+
+/**
+ * Builds Milvus boolean expressions from user data. Values are always emitted as escaped string
+ * literals, so a file named {@code a" or id != "} stays a literal instead of changing the query.
+ */
+public final class FilterExpressions {
+
+  private FilterExpressions() {}
+
+  /** {@code filepath == "<path>"}. */
+  public static String filepathEquals(String path) {
+    return ImageFields.FILEPATH + " == " + quote(path);
+  }
+
+  /** {@code id in ["a", "b"]}. */
+  public static String idIn(Collection<String> ids) {
+    if (ids.isEmpty()) {
+      throw new IllegalArgumentException("idIn needs at least one id");
+    }
+    return ImageFields.ID
+        + " in ["
+        + ids.stream().map(FilterExpressions::quote).collect(Collectors.joining(", "))
+        + "]";
+  }
+
+  /** {@code frame_ms == -1}: still images only. */
+  public static String stillImagesOnly() {
+    return ImageFields.FRAME_MS + " == " + ImageRecord.STILL_IMAGE;
+  }
+
+  /** Joins two expressions with {@code and}, each parenthesized so precedence cannot leak. */
+  public static String and(String left, String right) {
+    return "(" + left + ") and (" + right + ")";
+  }
+
+  /**
+   * A double-quoted Milvus string literal. Milvus's parser takes Go-style escapes, so backslash,
+   * the quote and control characters are escaped; everything else passes through as UTF-8.
+   */
+  public static String quote(String value) {
+    if (value == null) {
+      throw new IllegalArgumentException("filter value must not be null");
+    }
+    StringBuilder out = new StringBuilder(value.length() + 2).append('"');
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '"' -> out.append("\\\"");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.append('"').toString();
+  }
+}

@@ -1,0 +1,534 @@
+package dev.imgsearch.core.store;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.imgsearch.core.config.MilvusConfig;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.client.RetryConfig;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.index.request.CreateIndexReq;
+import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.index.request.ListIndexesReq;
+import io.milvus.v2.service.index.response.DescribeIndexResp;
+import io.milvus.v2.service.vector.request.DeleteReq;
+import io.milvus.v2.service.vector.request.QueryReq;
+import io.milvus.v2.service.vector.request.SearchReq;
+import io.milvus.v2.service.vector.request.UpsertReq;
+import io.milvus.v2.service.vector.request.data.BaseVector;
+import io.milvus.v2.service.vector.request.data.FloatVec;
+import io.milvus.v2.service.vector.response.QueryResp;
+import io.milvus.v2.service.vector.response.SearchResp;
+import io.milvus.v2.service.vector.response.UpsertResp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The image collection in Milvus: upsert, search, count, get and delete rows.
+ *
+ * <p>{@link #open} connects, creates the collection and its vector index when missing (the index is
+ * built asynchronously, so opening does not wait for it), checks that an existing collection
+ * matches the {@link CollectionSpec}, and loads it for search. Writes are split into batches
+ * ({@link Batches}) and every call retries transient errors under the {@link RetryPolicy}; upserts
+ * and deletes are idempotent, so a retried call cannot duplicate rows. Writes are not flushed:
+ * Milvus seals segments by itself, and STRONG reads see unflushed data.
+ *
+ * <p>Thread-safe as far as the SDK client is; one instance per Flink subtask is the intended use.
+ */
+public final class MilvusImageStore implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MilvusImageStore.class);
+  private static final String COUNT_FIELD = "count(*)";
+  // Keeps "id in [...]" expressions and responses of get() a reasonable size.
+  private static final int MAX_IDS_PER_CALL = 1000;
+
+  private final MilvusClientV2 client;
+  private final MilvusConfig config;
+  private final CollectionSpec spec;
+  private final StoreOptions options;
+  private final Retrier retrier;
+
+  private MilvusImageStore(
+      MilvusClientV2 client,
+      MilvusConfig config,
+      CollectionSpec spec,
+      StoreOptions options,
+      Retrier retrier) {
+    this.client = client;
+    this.config = config;
+    this.spec = spec;
+    this.options = options;
+    this.retrier = retrier;
+  }
+
+  public static MilvusImageStore open(MilvusConfig config, CollectionSpec spec) {
+    return open(config, spec, StoreOptions.defaults());
+  }
+
+  /**
+   * Connects and prepares the collection.
+   *
+   * @throws SchemaMismatchException if the collection exists with another dimension, metric or
+   *     fields
+   * @throws MilvusStoreException if Milvus cannot be reached or refuses a call
+   */
+  public static MilvusImageStore open(
+      MilvusConfig config, CollectionSpec spec, StoreOptions options) {
+    Retrier retrier =
+        new Retrier(
+            options.retry(), "Milvus " + config.uri() + " collection " + config.collection());
+    MilvusClientV2 client = retrier.call("connect", () -> connect(config));
+    MilvusImageStore store = new MilvusImageStore(client, config, spec, options, retrier);
+    try {
+      store.prepareCollection();
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static MilvusClientV2 connect(MilvusConfig config) {
+    ConnectConfig.ConnectConfigBuilder connect =
+        ConnectConfig.builder()
+            .uri(config.uri())
+            .connectTimeoutMs(config.connectTimeout().toMillis())
+            .rpcDeadlineMs(config.rpcTimeout().toMillis());
+    if (config.token() != null) {
+      connect.token(config.token());
+    }
+    if (config.database() != null) {
+      connect.dbName(config.database());
+    }
+    MilvusClientV2 client = new MilvusClientV2(connect.build());
+    // One retry loop, ours: the SDK's own (75 tries by default) would hide outages behind it.
+    client.retryConfig(RetryConfig.builder().maxRetryTimes(1).retryOnRateLimit(false).build());
+    return client;
+  }
+
+  private void prepareCollection() {
+    String name = config.collection();
+    boolean exists = hasCollection();
+    if (!exists) {
+      try {
+        retrier.run(
+            "create collection",
+            () ->
+                client.createCollection(
+                    ImageCollectionSchema.createRequest(config.database(), name, spec)));
+        LOG.info("Created collection {} ({}-d, {})", name, spec.dimension(), spec.metric());
+      } catch (MilvusStoreException e) {
+        // Another writer (a parallel subtask) may have created it first; then validate theirs.
+        if (!hasCollection()) {
+          throw e;
+        }
+        exists = true;
+      }
+    }
+    if (exists) {
+      var described =
+          retrier.call(
+              "describe collection",
+              () ->
+                  client.describeCollection(
+                      DescribeCollectionReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(name)
+                          .build()));
+      ImageCollectionSchema.validate(name, described, spec);
+    }
+    ensureVectorIndex();
+    loadCollection();
+  }
+
+  private void loadCollection() {
+    retrier.run(
+        "load collection",
+        () ->
+            client.loadCollection(
+                LoadCollectionReq.builder()
+                    .databaseName(config.database())
+                    .collectionName(config.collection())
+                    .build()));
+  }
+
+  /**
+   * Runs a read; if it fails because the collection is no longer loaded, loads it and tries once
+   * more. Real Milvus keeps the load state across restarts, Milvus Lite forgets it; someone may
+   * also have released the collection. Lite's "not loaded" status code is unknown to the SDK, which
+   * then reports only "unknown enum value", so the load state is asked for explicitly.
+   */
+  private <T> T read(String operation, Supplier<T> call) {
+    try {
+      return retrier.call(operation, call);
+    } catch (MilvusStoreException e) {
+      if (isLoaded()) {
+        throw e;
+      }
+      LOG.warn("Collection {} is not loaded; loading it again", config.collection());
+      loadCollection();
+      return retrier.call(operation, call);
+    }
+  }
+
+  private boolean isLoaded() {
+    return retrier.call(
+        "get load state",
+        () ->
+            client.getLoadState(
+                GetLoadStateReq.builder()
+                    .databaseName(config.database())
+                    .collectionName(config.collection())
+                    .build()));
+  }
+
+  private boolean hasCollection() {
+    return retrier.call(
+        "check collection",
+        () ->
+            client.hasCollection(
+                HasCollectionReq.builder()
+                    .databaseName(config.database())
+                    .collectionName(config.collection())
+                    .build()));
+  }
+
+  private void ensureVectorIndex() {
+    String name = config.collection();
+    List<String> indexes =
+        retrier.call(
+            "list indexes",
+            () ->
+                client.listIndexes(
+                    ListIndexesReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(name)
+                        .fieldName(ImageFields.VECTOR)
+                        .build()));
+    if (indexes.isEmpty()) {
+      // sync(false): building over existing rows can take minutes; searches work meanwhile.
+      retrier.run(
+          "create index",
+          () ->
+              client.createIndex(
+                  CreateIndexReq.builder()
+                      .databaseName(config.database())
+                      .collectionName(name)
+                      .indexParams(List.of(ImageCollectionSchema.vectorIndex(spec)))
+                      .sync(false)
+                      .build()));
+      LOG.info("Requested {} index on {}.{}", spec.index().type(), name, ImageFields.VECTOR);
+      return;
+    }
+    DescribeIndexResp described =
+        retrier.call(
+            "describe index",
+            () ->
+                client.describeIndex(
+                    DescribeIndexReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(name)
+                        .fieldName(ImageFields.VECTOR)
+                        .indexName(indexes.get(0))
+                        .build()));
+    var index = described.getIndexDescriptions().get(0);
+    if (index.getMetricType() != spec.metric().toSdk()) {
+      throw new SchemaMismatchException(
+          "Collection '"
+              + name
+              + "' is indexed for "
+              + index.getMetricType()
+              + " but "
+              + spec.metric()
+              + " was requested: distances would mean something else. Use --metric "
+              + index.getMetricType()
+              + ", another collection (--collection), or drop '"
+              + name
+              + "' to recreate it");
+    }
+    if (!spec.index().type().toSdk().equals(index.getIndexType())) {
+      // Not fatal: any index type returns the same metric, only speed and recall differ.
+      LOG.warn(
+          "Collection {} has a {} index, not the requested {}; keeping it",
+          name,
+          index.getIndexType(),
+          spec.index().type());
+    }
+  }
+
+  /**
+   * Inserts or replaces rows by id, in batches.
+   *
+   * @throws IllegalArgumentException if a vector does not have the collection's dimension
+   * @throws MilvusStoreException with the server's reason if a batch is refused, or if transient
+   *     errors outlast the retry policy; earlier batches stay written
+   */
+  public UpsertSummary upsert(List<ImageRecord> rows) {
+    long start = System.nanoTime();
+    for (ImageRecord row : rows) {
+      requireDimension(row.vector(), row.filepath());
+    }
+    List<List<ImageRecord>> batches =
+        Batches.split(rows, options.maxBatchRows(), options.maxBatchBytes());
+    for (int i = 0; i < batches.size(); i++) {
+      List<ImageRecord> batch = batches.get(i);
+      List<JsonObject> data = batch.stream().map(MilvusImageStore::toJson).toList();
+      String operation =
+          "upsert batch " + (i + 1) + "/" + batches.size() + " (" + batch.size() + " rows)";
+      UpsertResp response =
+          retrier.call(
+              operation,
+              () ->
+                  client.upsert(
+                      UpsertReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(config.collection())
+                          .data(data)
+                          .build()));
+      if (response.getUpsertCnt() != batch.size()) {
+        LOG.warn("{}: server reports {} rows upserted", operation, response.getUpsertCnt());
+      }
+    }
+    return new UpsertSummary(
+        rows.size(), batches.size(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Nearest rows for each query vector. */
+  public SearchResults search(List<float[]> queries, SearchRequest request) {
+    if (queries.isEmpty()) {
+      return new SearchResults(List.of(), Duration.ZERO);
+    }
+    List<BaseVector> vectors = new ArrayList<>(queries.size());
+    for (float[] query : queries) {
+      requireDimension(query, "query vector");
+      vectors.add(new FloatVec(query));
+    }
+    SearchReq.SearchReqBuilder search =
+        SearchReq.builder()
+            .databaseName(config.database())
+            .collectionName(config.collection())
+            .annsField(ImageFields.VECTOR)
+            .metricType(spec.metric().toSdk())
+            .topK(request.topK())
+            .data(vectors)
+            .outputFields(request.outputFields())
+            .searchParams(searchParams(request))
+            .consistencyLevel(consistency(options.searchConsistency()));
+    if (request.filter() != null) {
+      search.filter(request.filter());
+    }
+    long start = System.nanoTime();
+    SearchResp response = read("search", () -> client.search(search.build()));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    List<List<SearchHit>> hits = new ArrayList<>();
+    for (List<SearchResp.SearchResult> perQuery : response.getSearchResults()) {
+      hits.add(
+          perQuery.stream()
+              .map(
+                  r ->
+                      new SearchHit(
+                          String.valueOf(r.getId()), r.getScore(), nonNull(r.getEntity())))
+              .toList());
+    }
+    return new SearchResults(hits, took);
+  }
+
+  private Map<String, Object> searchParams(SearchRequest request) {
+    Map<String, Object> params = new HashMap<>();
+    if (request.searchEffort() > 0) {
+      switch (spec.index().type()) {
+        case HNSW -> params.put("ef", Math.max(request.searchEffort(), request.topK()));
+        case IVF_FLAT -> params.put("nprobe", request.searchEffort());
+        case AUTOINDEX, FLAT -> {}
+      }
+    }
+    return params;
+  }
+
+  /**
+   * Rows in the collection, as of now: a STRONG {@code count(*)} query, which counts unflushed
+   * writes, each upserted id once, and no deleted rows. Collection statistics would not: they count
+   * flushed segments only, deleted rows included.
+   */
+  public long count() {
+    QueryResp response =
+        read(
+            "count",
+            () ->
+                client.query(
+                    QueryReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .filter("")
+                        .outputFields(List.of(COUNT_FIELD))
+                        .consistencyLevel(ConsistencyLevel.STRONG)
+                        .build()));
+    Object count = response.getQueryResults().get(0).getEntity().get(COUNT_FIELD);
+    return ((Number) count).longValue();
+  }
+
+  /** The rows with these ids (vectors included); missing ids are skipped. STRONG read. */
+  public List<ImageRecord> get(Collection<String> ids) {
+    List<String> all = List.copyOf(ids);
+    List<ImageRecord> found = new ArrayList<>();
+    for (int from = 0; from < all.size(); from += MAX_IDS_PER_CALL) {
+      List<Object> chunk =
+          new ArrayList<>(all.subList(from, Math.min(all.size(), from + MAX_IDS_PER_CALL)));
+      List<String> fields = new ArrayList<>(ImageFields.METADATA);
+      fields.add(ImageFields.ID);
+      fields.add(ImageFields.VECTOR);
+      QueryResp response =
+          read(
+              "get " + chunk.size() + " ids",
+              () ->
+                  client.query(
+                      QueryReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(config.collection())
+                          .ids(chunk)
+                          .outputFields(fields)
+                          .consistencyLevel(ConsistencyLevel.STRONG)
+                          .build()));
+      for (QueryResp.QueryResult result : response.getQueryResults()) {
+        found.add(fromEntity(result.getEntity()));
+      }
+    }
+    return found;
+  }
+
+  /** Deletes rows by id; returns the count the server reports. Unknown ids are ignored. */
+  public long deleteByIds(Collection<String> ids) {
+    List<String> all = List.copyOf(ids);
+    long deleted = 0;
+    for (int from = 0; from < all.size(); from += MAX_IDS_PER_CALL) {
+      List<Object> chunk =
+          new ArrayList<>(all.subList(from, Math.min(all.size(), from + MAX_IDS_PER_CALL)));
+      deleted +=
+          retrier.call(
+              "delete " + chunk.size() + " ids",
+              () ->
+                  client
+                      .delete(
+                          DeleteReq.builder()
+                              .databaseName(config.database())
+                              .collectionName(config.collection())
+                              .ids(chunk)
+                              .build())
+                      .getDeleteCnt());
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes the rows matching a boolean expression; build it with {@link FilterExpressions} when it
+   * holds user data. Returns the count the server reports.
+   */
+  public long deleteByFilter(String filter) {
+    if (filter == null || filter.isBlank()) {
+      throw new IllegalArgumentException(
+          "delete filter is empty; Milvus needs an expression such as "
+              + FilterExpressions.filepathEquals("/images/a.jpg"));
+    }
+    return retrier.call(
+        "delete where " + filter,
+        () ->
+            client
+                .delete(
+                    DeleteReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .filter(filter)
+                        .build())
+                .getDeleteCnt());
+  }
+
+  public MilvusConfig config() {
+    return config;
+  }
+
+  public CollectionSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  private void requireDimension(float[] vector, String what) {
+    if (vector.length != spec.dimension()) {
+      throw new IllegalArgumentException(
+          what
+              + " has "
+              + vector.length
+              + " dimensions but collection '"
+              + config.collection()
+              + "' stores "
+              + spec.dimension()
+              + "-d vectors; the model and the collection's dimension must match");
+    }
+  }
+
+  private static ConsistencyLevel consistency(StoreOptions.ReadConsistency level) {
+    return switch (level) {
+      case STRONG -> ConsistencyLevel.STRONG;
+      case BOUNDED -> ConsistencyLevel.BOUNDED;
+    };
+  }
+
+  private static Map<String, Object> nonNull(Map<String, Object> entity) {
+    return entity == null ? Map.of() : entity;
+  }
+
+  private static JsonObject toJson(ImageRecord row) {
+    JsonObject json = new JsonObject();
+    json.addProperty(ImageFields.ID, row.id());
+    json.addProperty(ImageFields.FILEPATH, row.filepath());
+    JsonArray vector = new JsonArray(row.vector().length);
+    for (float value : row.vector()) {
+      vector.add(value);
+    }
+    json.add(ImageFields.VECTOR, vector);
+    json.addProperty(ImageFields.CONTENT_SHA256, row.contentSha256());
+    json.addProperty(ImageFields.SIZE_BYTES, row.sizeBytes());
+    json.addProperty(ImageFields.WIDTH, row.width());
+    json.addProperty(ImageFields.HEIGHT, row.height());
+    json.addProperty(ImageFields.MTIME_MS, row.mtimeMs());
+    json.addProperty(ImageFields.MODEL, row.model());
+    json.addProperty(ImageFields.INGESTED_AT_MS, row.ingestedAtMs());
+    json.addProperty(ImageFields.FRAME_MS, row.frameMs());
+    return json;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static ImageRecord fromEntity(Map<String, Object> entity) {
+    List<Number> values = (List<Number>) entity.get(ImageFields.VECTOR);
+    float[] vector = new float[values.size()];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = values.get(i).floatValue();
+    }
+    return new ImageRecord(
+        (String) entity.get(ImageFields.ID),
+        (String) entity.get(ImageFields.FILEPATH),
+        vector,
+        (String) entity.get(ImageFields.CONTENT_SHA256),
+        ((Number) entity.get(ImageFields.SIZE_BYTES)).longValue(),
+        ((Number) entity.get(ImageFields.WIDTH)).intValue(),
+        ((Number) entity.get(ImageFields.HEIGHT)).intValue(),
+        ((Number) entity.get(ImageFields.MTIME_MS)).longValue(),
+        (String) entity.get(ImageFields.MODEL),
+        ((Number) entity.get(ImageFields.INGESTED_AT_MS)).longValue(),
+        ((Number) entity.get(ImageFields.FRAME_MS)).longValue());
+  }
+}

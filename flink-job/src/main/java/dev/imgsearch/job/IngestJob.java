@@ -1,0 +1,108 @@
+package dev.imgsearch.job;
+
+import dev.imgsearch.core.embed.ModelInfo;
+import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.job.config.IngestJobConfig;
+import dev.imgsearch.job.decode.DecodeFunction;
+import dev.imgsearch.job.decode.PreprocessedImage;
+import dev.imgsearch.job.decode.Rejection;
+import dev.imgsearch.job.decode.SettleRetryFunction;
+import dev.imgsearch.job.inference.BatchingEmbedFunction;
+import dev.imgsearch.job.sink.ProgressCounter;
+import dev.imgsearch.job.source.ImageFile;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The ingestion pipeline: folder source → decode + preprocess (parallel, chained to the source) →
+ * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. Rejected files go to
+ * the dead-letter sink. Source and sinks are injected, so tests can swap them.
+ */
+public final class IngestJob {
+  private final IngestJobConfig cfg;
+  private final ModelInfo model;
+  private final Source<ImageFile, ?, ?> source;
+  private final Sink<ImageRecord> sink;
+  private final Sink<Rejection> deadLetters;
+
+  /**
+   * @param model the encoder as probed at submission: its preprocessing and file hash
+   */
+  public IngestJob(
+      IngestJobConfig cfg,
+      ModelInfo model,
+      Source<ImageFile, ?, ?> source,
+      Sink<ImageRecord> sink,
+      Sink<Rejection> deadLetters) {
+    this.cfg = cfg;
+    this.model = model;
+    this.source = source;
+    this.sink = sink;
+    this.deadLetters = deadLetters;
+  }
+
+  public void build(StreamExecutionEnvironment env) {
+    if (!cfg.checkpointInterval().isZero()) {
+      env.enableCheckpointing(cfg.checkpointInterval().toMillis());
+    }
+
+    DataStream<ImageFile> files =
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "files in " + cfg.source())
+            .setParallelism(cfg.parallelism());
+
+    SingleOutputStreamOperator<PreprocessedImage> decoded =
+        files
+            .process(new DecodeFunction(cfg.decoder(), model.preprocess(), cfg.settleTime()))
+            .name("decode + preprocess")
+            .uid("decode")
+            .setParallelism(cfg.parallelism());
+
+    SingleOutputStreamOperator<PreprocessedImage> settled =
+        decoded
+            .getSideOutput(JobTags.UNSETTLED)
+            .keyBy(f -> f.path)
+            .process(
+                new SettleRetryFunction(
+                    cfg.decoder(), model.preprocess(), cfg.settleTime(), cfg.maxFileBytes()))
+            .name("re-read files still being written")
+            .uid("settle")
+            .setParallelism(cfg.parallelism());
+
+    DataStream<ImageRecord> embedded =
+        AsyncDataStream.unorderedWait(
+                decoded.union(settled),
+                new BatchingEmbedFunction(
+                    cfg.model(), model.sha256(), cfg.batchSize(), cfg.maxBatchWait()),
+                cfg.asyncTimeout().toMillis(),
+                TimeUnit.MILLISECONDS,
+                cfg.asyncCapacity())
+            .name("embed (ONNX Runtime, batches of " + cfg.batchSize() + ")")
+            .uid("embed")
+            .setParallelism(cfg.embedParallelism());
+
+    embedded
+        .map(new ProgressCounter())
+        .name("count")
+        .uid("count")
+        .setParallelism(cfg.embedParallelism())
+        .startNewChain() // upserts block their thread; inference must not wait for them
+        .sinkTo(sink)
+        .name("upsert into Milvus '" + cfg.milvus().collection() + "'")
+        .uid("milvus-sink")
+        .setParallelism(cfg.embedParallelism());
+
+    decoded
+        .getSideOutput(JobTags.REJECTED)
+        .union(settled.getSideOutput(JobTags.REJECTED))
+        .sinkTo(deadLetters)
+        .name("dead letters")
+        .uid("dead-letters")
+        .setParallelism(1);
+  }
+}

@@ -1,0 +1,20 @@
+package dev.imgsearch.job;
+
+import dev.imgsearch.job.decode.Rejection;
+import dev.imgsearch.job.source.ImageFile;
+import org.apache.flink.util.OutputTag;
+
+/** Side outputs of the pipeline. */
+public final class JobTags {
+
+  /** Files that will not be embedded, with their reason: they go to the dead-letter output. */
+  public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
+
+  /**
+   * Files that look truncated but were modified moments ago: probably still being copied. They are
+   * read again once they have settled.
+   */
+  public static final OutputTag<ImageFile> UNSETTLED = new OutputTag<>("unsettled") {};
+
+  private JobTags() {}
+}

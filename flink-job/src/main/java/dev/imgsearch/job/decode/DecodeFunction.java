@@ -1,0 +1,63 @@
+package dev.imgsearch.job.decode;
+
+import dev.imgsearch.core.image.DecodeException;
+import dev.imgsearch.core.image.DecoderOptions;
+import dev.imgsearch.core.image.RejectReason;
+import dev.imgsearch.core.preprocess.PreprocessSpec;
+import dev.imgsearch.job.JobTags;
+import dev.imgsearch.job.source.ImageFile;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Decodes and preprocesses each file, in parallel and chained to the source. A bad file is data: it
+ * goes to {@link JobTags#REJECTED} with its reason. A file that looks truncated but changed within
+ * the settle time is probably still being copied and goes to {@link JobTags#UNSETTLED} to be read
+ * again later.
+ */
+public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage> {
+  private static final long serialVersionUID = 1L;
+
+  private final DecoderOptions options;
+  private final PreprocessSpec spec;
+  private final Duration settleTime;
+
+  private transient FileDecoder decoder;
+  private transient PipelineCounters counters;
+
+  public DecodeFunction(DecoderOptions options, PreprocessSpec spec, Duration settleTime) {
+    this.options = options;
+    this.spec = spec;
+    this.settleTime = settleTime;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    decoder = new FileDecoder(options, spec);
+    counters = new PipelineCounters(getRuntimeContext());
+  }
+
+  @Override
+  public void processElement(ImageFile file, Context ctx, Collector<PreprocessedImage> out) {
+    counters.fileSeen();
+    try {
+      out.collect(decoder.decode(file));
+    } catch (DecodeException e) {
+      long now = ctx.timerService().currentProcessingTime();
+      if (mayStillBeWritten(e.reason()) && now - file.mtimeMs < settleTime.toMillis()) {
+        file.bytes = null; // read again once settled
+        ctx.output(JobTags.UNSETTLED, file);
+        return;
+      }
+      counters.rejected(e.reason());
+      ctx.output(JobTags.REJECTED, Rejection.of(file.path, e.reason(), e.detail(), now));
+    }
+  }
+
+  /** What a file that is still being copied looks like. */
+  static boolean mayStillBeWritten(RejectReason reason) {
+    return reason == RejectReason.TRUNCATED || reason == RejectReason.EMPTY;
+  }
+}

@@ -1,0 +1,45 @@
+package dev.imgsearch.job.decode;
+
+import dev.imgsearch.core.image.DecodeException;
+import dev.imgsearch.core.image.DecodedImage;
+import dev.imgsearch.core.image.DecoderOptions;
+import dev.imgsearch.core.image.ImageDecoder;
+import dev.imgsearch.core.preprocess.PreprocessSpec;
+import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
+import dev.imgsearch.job.source.ImageFile;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** The core decode and preprocess steps applied to one {@link ImageFile}. Not thread-safe. */
+final class FileDecoder {
+  private final ImageDecoder decoder;
+  private final TorchvisionPreprocessor preprocessor;
+  private final MessageDigest sha256;
+
+  FileDecoder(DecoderOptions options, PreprocessSpec spec) {
+    this.decoder = new ImageDecoder(options);
+    this.preprocessor = new TorchvisionPreprocessor(spec);
+    try {
+      this.sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  PreprocessedImage decode(ImageFile file) throws DecodeException {
+    if (file.readError != null) {
+      throw new DecodeException(file.readError, file.readErrorDetail);
+    }
+    DecodedImage image = decoder.decode(file.bytes);
+    PreprocessedImage out = new PreprocessedImage();
+    out.path = file.path;
+    out.tensor = preprocessor.preprocess(image);
+    out.contentSha256 = HexFormat.of().formatHex(sha256.digest(file.bytes));
+    out.sizeBytes = file.sizeBytes;
+    out.mtimeMs = file.mtimeMs;
+    out.width = image.sourceWidth();
+    out.height = image.sourceHeight();
+    return out;
+  }
+}

@@ -1,0 +1,186 @@
+package dev.imgsearch.job.inference;
+
+import dev.imgsearch.core.config.ModelConfig;
+import dev.imgsearch.core.embed.ModelException;
+import dev.imgsearch.core.embed.OnnxEmbedder;
+import dev.imgsearch.core.embed.OrtRuntime;
+import dev.imgsearch.core.store.ImageIds;
+import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.job.decode.PreprocessedImage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Micro-batches preprocessed images into one ONNX Runtime call each. Records that arrive within
+ * {@code maxBatchWait} are joined up to {@code batchSize}; each record's future is completed on its
+ * own. Inference runs on the embedder's own thread, never on the task thread, so decoding and the
+ * operator's mailbox keep moving while a batch runs.
+ *
+ * <p>A timed-out record is re-queued rather than failed: one slow batch must not fail the job. If
+ * the first attempt completes after all, the operator ignores the second completion.
+ */
+public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, ImageRecord> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(BatchingEmbedFunction.class);
+
+  /** Metric names; tests and dashboards read them. */
+  public static final String METRIC_BATCHES = "inferenceBatches";
+
+  public static final String METRIC_EMBEDDED = "imagesEmbedded";
+
+  private final ModelConfig modelConfig;
+  private final String expectedModelSha256;
+  private final int batchSize;
+  private final Duration maxBatchWait;
+
+  private transient OnnxEmbedder embedder;
+  private transient ScheduledExecutorService timer;
+  private transient MicroBatcher<Pending> batcher;
+  private transient Counter embedded;
+  private transient Counter timeouts;
+  private transient Histogram batchSizes;
+  private transient Histogram inferenceMs;
+  private transient Counter batches;
+
+  private record Pending(PreprocessedImage image, ResultFuture<ImageRecord> future) {}
+
+  /**
+   * @param expectedModelSha256 hash of the model file the job was planned with; a TaskManager whose
+   *     file differs fails at start-up instead of mixing vectors of two models
+   */
+  public BatchingEmbedFunction(
+      ModelConfig modelConfig, String expectedModelSha256, int batchSize, Duration maxBatchWait) {
+    this.modelConfig = modelConfig;
+    this.expectedModelSha256 = expectedModelSha256;
+    this.batchSize = batchSize;
+    this.maxBatchWait = maxBatchWait;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    embedder = OnnxEmbedder.open(modelConfig);
+    if (expectedModelSha256 != null && !expectedModelSha256.equals(embedder.model().sha256())) {
+      embedder.close();
+      throw new ModelException(
+          "model file "
+              + modelConfig.modelPath()
+              + " on this TaskManager has sha256 "
+              + embedder.model().sha256()
+              + ", but the job was submitted with "
+              + expectedModelSha256
+              + "; put the same model file on every machine");
+    }
+    timer = Executors.newSingleThreadScheduledExecutor(OrtRuntime.threadFactory("batch-timer"));
+    batcher = new MicroBatcher<>(batchSize, maxBatchWait, timer, this::runBatch);
+
+    MetricGroup group = getRuntimeContext().getMetricGroup();
+    embedded = group.counter(METRIC_EMBEDDED);
+    batches = group.counter(METRIC_BATCHES);
+    timeouts = group.counter("inferenceTimeouts");
+    batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
+    inferenceMs = group.histogram("inferenceMsPerBatch", new DescriptiveStatisticsHistogram(1000));
+    group.gauge("batcherQueueDepth", () -> batcher.pending());
+  }
+
+  @Override
+  public void asyncInvoke(PreprocessedImage image, ResultFuture<ImageRecord> future) {
+    batcher.add(new Pending(image, future));
+  }
+
+  @Override
+  public void timeout(PreprocessedImage image, ResultFuture<ImageRecord> future) {
+    timeouts.inc();
+    LOG.warn("Embedding {} timed out; queueing it again", image.path);
+    batcher.add(new Pending(image, future));
+  }
+
+  /**
+   * Called by the batcher, on the task thread, the timer thread or the inference thread; never
+   * blocks on inference. The returned stage completes when the batch is done.
+   */
+  private CompletionStage<?> runBatch(List<Pending> batch) {
+    List<float[]> tensors = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      tensors.add(p.image().tensor);
+    }
+    long start = System.nanoTime();
+    return embedder
+        .embedAsync(tensors)
+        .whenComplete(
+            (vectors, error) -> {
+              if (error != null) {
+                // The model itself failed, not one image: a systemic error that restarts the job.
+                for (Pending p : batch) {
+                  p.future().completeExceptionally(error);
+                }
+                return;
+              }
+              inferenceMs.update((System.nanoTime() - start) / 1_000_000);
+              batchSizes.update(batch.size());
+              batches.inc();
+              long now = System.currentTimeMillis();
+              String model = embedder.model().id();
+              int i = 0;
+              try {
+                for (; i < batch.size(); i++) {
+                  PreprocessedImage img = batch.get(i).image();
+                  ImageRecord row =
+                      new ImageRecord(
+                          ImageIds.ofNormalized(img.path, img.frameMs),
+                          img.path,
+                          vectors[i],
+                          img.contentSha256,
+                          img.sizeBytes,
+                          img.width,
+                          img.height,
+                          img.mtimeMs,
+                          model,
+                          now,
+                          img.frameMs);
+                  batch.get(i).future().complete(List.of(row));
+                }
+              } catch (RuntimeException e) {
+                // Rows are validated upstream; anything left is a bug, so fail loudly.
+                for (; i < batch.size(); i++) {
+                  batch.get(i).future().completeExceptionally(e);
+                }
+                return;
+              }
+              embedded.inc(batch.size());
+            });
+  }
+
+  @Override
+  public void close() {
+    if (batches != null && batches.getCount() > 0) {
+      LOG.info(
+          "Embedded {} images in {} batches (average {} per batch, {} timeouts)",
+          embedded.getCount(),
+          batches.getCount(),
+          String.format("%.1f", (double) embedded.getCount() / batches.getCount()),
+          timeouts.getCount());
+    }
+    if (batcher != null) {
+      batcher.close();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (embedder != null) {
+      embedder.close();
+    }
+  }
+}

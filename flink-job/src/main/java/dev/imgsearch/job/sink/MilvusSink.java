@@ -1,0 +1,53 @@
+package dev.imgsearch.job.sink;
+
+import dev.imgsearch.core.config.MilvusConfig;
+import dev.imgsearch.core.store.CollectionSpec;
+import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.core.store.StoreOptions;
+import java.time.Duration;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.util.Preconditions;
+
+/**
+ * Upserts image rows into a Milvus collection. Rows are buffered and written in batches by count,
+ * after a time limit, and on every checkpoint: a completed checkpoint means its rows are in Milvus.
+ * Delivery is at-least-once; because ids are deterministic and writes are upserts, the effect is
+ * exactly-once.
+ *
+ * <p>Holds configuration only; the client exists inside the {@link MilvusWriter}. Build it with
+ * {@link #builder()}.
+ */
+public class MilvusSink implements Sink<ImageRecord> {
+  private static final long serialVersionUID = 1L;
+
+  private final MilvusConfig connection;
+  private final CollectionSpec collection;
+  private final StoreOptions storeOptions;
+  private final int maxBatchRows;
+  private final Duration maxBufferTime;
+
+  MilvusSink(
+      MilvusConfig connection,
+      CollectionSpec collection,
+      StoreOptions storeOptions,
+      int maxBatchRows,
+      Duration maxBufferTime) {
+    this.connection = Preconditions.checkNotNull(connection);
+    this.collection = Preconditions.checkNotNull(collection);
+    this.storeOptions = Preconditions.checkNotNull(storeOptions);
+    this.maxBatchRows = maxBatchRows;
+    this.maxBufferTime = Preconditions.checkNotNull(maxBufferTime);
+  }
+
+  public static MilvusSinkBuilder builder() {
+    return new MilvusSinkBuilder();
+  }
+
+  @Override
+  public SinkWriter<ImageRecord> createWriter(WriterInitContext context) {
+    return new MilvusWriter(
+        context, connection, collection, storeOptions, maxBatchRows, maxBufferTime);
+  }
+}

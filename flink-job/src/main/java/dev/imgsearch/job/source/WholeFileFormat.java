@@ -1,0 +1,164 @@
+package dev.imgsearch.job.source;
+
+import dev.imgsearch.core.image.RejectReason;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.file.src.FileSourceSplit;
+import org.apache.flink.connector.file.src.reader.BulkFormat;
+import org.apache.flink.connector.file.src.util.CheckpointedPosition;
+import org.apache.flink.connector.file.src.util.SingletonResultIterator;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.fs.FileStatus;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+
+/**
+ * Reads each file whole and emits it as one {@link ImageFile}. Not splittable: an image is only
+ * meaningful as a whole. A file that cannot be read (deleted after it was listed, no permission,
+ * larger than the limit) is emitted with its read error instead of failing the job.
+ */
+public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSplit> {
+  private static final long serialVersionUID = 1L;
+
+  private final long maxFileBytes;
+
+  public WholeFileFormat(long maxFileBytes) {
+    if (maxFileBytes <= 0 || maxFileBytes > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException(
+          "maxFileBytes must be between 1 and "
+              + (Integer.MAX_VALUE - 8)
+              + ", got "
+              + maxFileBytes);
+    }
+    this.maxFileBytes = maxFileBytes;
+  }
+
+  @Override
+  public Reader<ImageFile> createReader(Configuration config, FileSourceSplit split) {
+    return new WholeFileReader(split, maxFileBytes, false);
+  }
+
+  @Override
+  public Reader<ImageFile> restoreReader(Configuration config, FileSourceSplit split) {
+    // The only record's position is "one record skipped": a restored split that has it is done.
+    boolean emitted =
+        split.getReaderPosition().map(p -> p.getRecordsAfterOffset() > 0).orElse(false);
+    return new WholeFileReader(split, maxFileBytes, emitted);
+  }
+
+  @Override
+  public boolean isSplittable() {
+    return false;
+  }
+
+  @Override
+  public TypeInformation<ImageFile> getProducedType() {
+    return TypeInformation.of(ImageFile.class);
+  }
+
+  private static final class WholeFileReader implements Reader<ImageFile> {
+    private final FileSourceSplit split;
+    private final long maxFileBytes;
+    private boolean done;
+
+    WholeFileReader(FileSourceSplit split, long maxFileBytes, boolean done) {
+      this.split = split;
+      this.maxFileBytes = maxFileBytes;
+      this.done = done;
+    }
+
+    @Override
+    public RecordIterator<ImageFile> readBatch() {
+      if (done) {
+        return null;
+      }
+      done = true;
+      SingletonResultIterator<ImageFile> it = new SingletonResultIterator<>();
+      it.set(
+          read(split.path(), split.fileSize(), split.fileModificationTime(), maxFileBytes),
+          CheckpointedPosition.NO_OFFSET,
+          1);
+      return it;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /**
+   * Reads a whole file; every failure becomes an {@link ImageFile} carrying its reason. Size and
+   * modification time are taken when reading; the listed ones only stand in when that fails.
+   */
+  public static ImageFile read(Path path, long listedSize, long listedMtimeMs, long maxFileBytes) {
+    String name = LocalPaths.normalize(path);
+    long mtimeMs = listedMtimeMs;
+    try {
+      FileSystem fs = path.getFileSystem();
+      FileStatus status = fs.getFileStatus(path);
+      long size = status.getLen();
+      mtimeMs = status.getModificationTime();
+      if (size > maxFileBytes) {
+        return ImageFile.failed(
+            name,
+            size,
+            mtimeMs,
+            RejectReason.TOO_LARGE,
+            "file has " + size + " bytes, limit is " + maxFileBytes);
+      }
+      byte[] bytes;
+      try (FSDataInputStream in = fs.open(path)) {
+        bytes = readAll(in, (int) size, maxFileBytes);
+      }
+      if (bytes == null) {
+        return ImageFile.failed(
+            name,
+            size,
+            mtimeMs,
+            RejectReason.TOO_LARGE,
+            "file grew beyond " + maxFileBytes + " bytes");
+      }
+      return ImageFile.read(name, bytes, bytes.length, mtimeMs);
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      return ImageFile.failed(
+          name,
+          listedSize,
+          mtimeMs,
+          RejectReason.UNREADABLE,
+          "file disappeared before it was read");
+    } catch (AccessDeniedException e) {
+      return ImageFile.failed(
+          name, listedSize, mtimeMs, RejectReason.UNREADABLE, "permission denied");
+    } catch (IOException e) {
+      String message = String.valueOf(e.getMessage());
+      String detail =
+          message.contains("Permission denied")
+              ? "permission denied"
+              : e.getClass().getSimpleName() + ": " + message;
+      return ImageFile.failed(name, listedSize, mtimeMs, RejectReason.UNREADABLE, detail);
+    }
+  }
+
+  /** Reads to the end, even if the file grew since it was listed; null past the limit. */
+  private static byte[] readAll(InputStream in, int expected, long limit) throws IOException {
+    byte[] buf = new byte[Math.max(expected, 16)];
+    int n = 0;
+    while (true) {
+      if (n == buf.length) {
+        if (buf.length >= limit) {
+          return in.read() < 0 ? buf : null;
+        }
+        buf = java.util.Arrays.copyOf(buf, (int) Math.min(limit, (long) buf.length * 2));
+      }
+      int r = in.read(buf, n, buf.length - n);
+      if (r < 0) {
+        return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+      }
+      n += r;
+    }
+  }
+}

@@ -1,0 +1,309 @@
+package dev.imgsearch.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.imgsearch.core.config.MilvusConfig;
+import dev.imgsearch.core.store.CollectionSpec;
+import dev.imgsearch.core.store.ImageIds;
+import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.core.store.MilvusImageStore;
+import dev.imgsearch.core.store.StoreOptions;
+import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.core.testing.TestPhotos;
+import dev.imgsearch.job.config.IngestJobCommand;
+import dev.imgsearch.job.config.IngestJobConfig;
+import dev.imgsearch.job.inference.BatchingEmbedFunction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The whole job on a MiniCluster, with the tiny encoder and a real Milvus. */
+@ExtendWith(MilvusServerExtension.class)
+class IngestJobITCase {
+
+  private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+              .build());
+
+  @TempDir Path source;
+  @TempDir Path deadLetters;
+
+  @Test
+  void onceModeStoresEveryImageWithItsMetadata(MilvusConfig milvus) throws Exception {
+    List<Path> images = copyPhotos(source.resolve("nested/deeper"));
+    images.addAll(copySamples(source, 24));
+
+    JobSummary summary = runOnce(milvus);
+
+    assertThat(summary.filesSeen()).isEqualTo(images.size());
+    assertThat(summary.embedded()).isEqualTo(images.size());
+    assertThat(summary.rejected()).isZero();
+    assertThat(summary.rowsUpserted()).isEqualTo(images.size());
+    // Batching really happens: decoders outpace inference, so batches fill up.
+    long batches = counter(BatchingEmbedFunction.METRIC_BATCHES);
+    assertThat(counter(BatchingEmbedFunction.METRIC_EMBEDDED)).isEqualTo(images.size());
+    assertThat((double) images.size() / batches).as("average batch size").isGreaterThan(1.0);
+
+    try (MilvusImageStore store = open(milvus)) {
+      assertThat(store.count()).isEqualTo(images.size());
+      Path photo = source.resolve("nested/deeper/dandelion_exif6.jpg");
+      String path = photo.toAbsolutePath().normalize().toString();
+      List<ImageRecord> rows = store.get(List.of(ImageIds.ofNormalized(path, -1)));
+      assertThat(rows).hasSize(1);
+      ImageRecord row = rows.get(0);
+      assertThat(row.filepath()).isEqualTo(path);
+      assertThat(row.width()).isEqualTo(640); // EXIF orientation applied
+      assertThat(row.height()).isEqualTo(427);
+      assertThat(row.sizeBytes()).isEqualTo(Files.size(photo));
+      assertThat(row.mtimeMs()).isEqualTo(Files.getLastModifiedTime(photo).toMillis());
+      assertThat(row.contentSha256()).isEqualTo(sha256(photo));
+      assertThat(row.frameMs()).isEqualTo(-1);
+      assertThat(row.model()).startsWith("tiny-encoder-seed0@");
+      assertThat(row.vector()).hasSize(32);
+    }
+  }
+
+  @Test
+  void badFilesGoToTheDeadLetterOutputAndGoodOnesAreAllStored(MilvusConfig milvus)
+      throws Exception {
+    List<Path> good = copyPhotos(source);
+    byte[] jpeg = Files.readAllBytes(good.get(0));
+    Files.write(source.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+    Files.write(source.resolve("empty.jpg"), new byte[0]);
+    Files.writeString(source.resolve("notes.png"), "this is text, not a picture");
+    Files.write(source.resolve("noise.jpg"), noise(5000));
+    Files.createDirectories(source.resolve("folder.jpg")); // a directory with an image's name
+    Files.write(source.resolve(".hidden.jpg"), jpeg); // skipped: hidden
+    Files.write(source.resolve("_partial.jpg"), jpeg); // skipped: temporary name
+    Files.writeString(source.resolve("readme.txt"), "not an image extension");
+    // Make the broken files old enough not to be taken for files still being copied.
+    for (String name : List.of("truncated.jpg", "empty.jpg")) {
+      Files.setLastModifiedTime(
+          source.resolve(name),
+          java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+    }
+
+    JobSummary summary = runOnce(milvus);
+
+    assertThat(summary.embedded()).isEqualTo(good.size());
+    assertThat(summary.rejectedByReason())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of("TRUNCATED", 1L, "EMPTY", 1L, "UNKNOWN_FORMAT", 2L));
+    assertThat(summary.filesSeen()).isEqualTo(summary.embedded() + summary.rejected());
+    try (MilvusImageStore store = open(milvus)) {
+      assertThat(store.count()).isEqualTo(good.size());
+    }
+    Map<String, String> reasons = deadLetterReasons();
+    assertThat(reasons)
+        .containsEntry(abs("truncated.jpg"), "TRUNCATED")
+        .containsEntry(abs("empty.jpg"), "EMPTY")
+        .containsEntry(abs("notes.png"), "UNKNOWN_FORMAT")
+        .containsEntry(abs("noise.jpg"), "UNKNOWN_FORMAT")
+        .hasSize(4);
+  }
+
+  @Test
+  void reRunningOverTheSameFolderUpsertsWithoutDuplicates(MilvusConfig milvus) throws Exception {
+    List<Path> images = copyPhotos(source);
+    runOnce(milvus);
+    // A fresh start without a savepoint re-reads the folder: the same ids are upserted again.
+    JobSummary second = runOnce(milvus);
+    assertThat(second.rowsUpserted()).isEqualTo(images.size());
+    try (MilvusImageStore store = open(milvus)) {
+      assertThat(store.count()).isEqualTo(images.size());
+    }
+  }
+
+  @Test
+  void watchModePicksUpFilesDroppedWhileItRuns(MilvusConfig milvus) throws Exception {
+    List<Path> first = copyPhotos(source.resolve("a"));
+    IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
+    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    try (MilvusImageStore store = open(milvus)) {
+      awaitCount(store, first.size(), Duration.ofSeconds(90));
+      // Drop more files the way producers should: write under a hidden name, then rename.
+      List<Path> dropped = new ArrayList<>();
+      Path target = Files.createDirectories(source.resolve("b"));
+      for (Path p : copySamples(Files.createTempDirectory("staging"), 5)) {
+        Path tmp = target.resolve("." + p.getFileName() + ".tmp");
+        Files.copy(p, tmp);
+        dropped.add(Files.move(tmp, target.resolve(p.getFileName())));
+      }
+      awaitCount(store, first.size() + dropped.size(), Duration.ofSeconds(60));
+      assertThat(store.count()).isEqualTo(first.size() + dropped.size());
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private JobID lastJob;
+
+  private JobSummary runOnce(MilvusConfig milvus, String... extra) throws Exception {
+    IngestJobConfig cfg = config(milvus, "once", extra);
+    JobExecutionResult result = IngestJobMain.execute(cfg);
+    lastJob = result.getJobID();
+    return JobSummary.from(result);
+  }
+
+  /** A counter of the last job, summed over its subtasks. */
+  private long counter(String name) {
+    return METRICS.findMetrics(lastJob, name).values().stream()
+        .mapToLong(m -> ((Counter) m).getCount())
+        .sum();
+  }
+
+  private IngestJobConfig config(MilvusConfig milvus, String mode, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--source",
+                source.toString(),
+                "--model",
+                TestPhotos.tinyModel().toString(),
+                "--milvus-uri",
+                milvus.uri(),
+                "--collection",
+                milvus.collection(),
+                "--mode",
+                mode,
+                "--dead-letter",
+                deadLetters.toString(),
+                "--device",
+                "cpu",
+                "--intra-op-threads",
+                "1",
+                "--batch-size",
+                "8",
+                "--max-batch-wait-ms",
+                "200",
+                "--sink-flush-ms",
+                "200",
+                "--monitor-interval-ms",
+                "300"));
+    if (milvus.token() != null) {
+      args.addAll(List.of("--token", milvus.token()));
+    }
+    args.addAll(List.of(extra));
+    IngestJobCommand command = new IngestJobCommand();
+    new CommandLine(command).parseArgs(args.toArray(String[]::new));
+    return command.toConfig();
+  }
+
+  private static MilvusImageStore open(MilvusConfig milvus) {
+    return MilvusImageStore.open(
+        milvus,
+        CollectionSpec.forDimension(32),
+        StoreOptions.defaults().withSearchConsistency(StoreOptions.ReadConsistency.STRONG));
+  }
+
+  private static void awaitCount(MilvusImageStore store, long expected, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (store.count() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(store.count()).as("rows in Milvus").isEqualTo(expected);
+  }
+
+  private static List<Path> copyPhotos(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    List<Path> out = new ArrayList<>();
+    for (TestPhotos.Photo p : TestPhotos.all()) {
+      out.add(Files.copy(p.path(), dir.resolve(p.file())));
+    }
+    return out;
+  }
+
+  /** Real photos from the project's sample set. */
+  private static List<Path> copySamples(Path dir, int n) throws IOException {
+    Path samples = projectRoot().resolve("samples/images");
+    Files.createDirectories(dir);
+    try (Stream<Path> files = Files.list(samples)) {
+      List<Path> out = new ArrayList<>();
+      for (Path p : files.sorted().limit(n).collect(Collectors.toList())) {
+        out.add(Files.copy(p, dir.resolve(p.getFileName())));
+      }
+      return out;
+    }
+  }
+
+  private static Path projectRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isDirectory(dir.resolve("samples/images"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("samples/images not found above the working directory");
+    }
+    return dir;
+  }
+
+  private Map<String, String> deadLetterReasons() throws IOException {
+    try (Stream<Path> files = Files.list(deadLetters)) {
+      return files
+          .flatMap(
+              f -> {
+                try {
+                  return Files.readAllLines(f, StandardCharsets.UTF_8).stream();
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .map(line -> JsonParser.parseString(line).getAsJsonObject())
+          .collect(
+              Collectors.toMap(
+                  (JsonObject o) -> o.get("path").getAsString(),
+                  o -> o.get("reason").getAsString()));
+    }
+  }
+
+  private String abs(String name) {
+    return source.resolve(name).toAbsolutePath().normalize().toString();
+  }
+
+  private static String sha256(Path p) throws Exception {
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
+  }
+
+  private static byte[] noise(int n) {
+    byte[] b = new byte[n];
+    new java.util.Random(5).nextBytes(b);
+    b[0] = 0x13;
+    return b;
+  }
+}
