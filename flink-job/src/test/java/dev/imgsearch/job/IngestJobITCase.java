@@ -14,6 +14,7 @@ import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
 import dev.imgsearch.job.config.IngestJobCommand;
 import dev.imgsearch.job.config.IngestJobConfig;
+import dev.imgsearch.job.decode.PipelineCounters;
 import dev.imgsearch.job.inference.BatchingEmbedFunction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +33,13 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -165,6 +170,37 @@ class IngestJobITCase {
       assertThat(store.count()).isEqualTo(first.size() + dropped.size());
     } finally {
       job.cancel().get();
+    }
+  }
+
+  @Test
+  void restartingFromASavepointNeitherReReadsNorDuplicates(
+      MilvusConfig milvus, @TempDir Path savepoints) throws Exception {
+    List<Path> first = copyPhotos(source.resolve("a"));
+    IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
+    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    String savepoint;
+    try (MilvusImageStore store = open(milvus)) {
+      awaitCount(store, first.size(), Duration.ofSeconds(90));
+      savepoint =
+          job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+              .get();
+    }
+
+    List<Path> added = copySamples(source.resolve("b"), 5);
+    StreamExecutionEnvironment env = IngestJobMain.plan(cfg);
+    StreamGraph graph = env.getStreamGraph();
+    graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
+    JobClient restarted = env.executeAsync(graph);
+    try (MilvusImageStore store = open(milvus)) {
+      awaitCount(store, first.size() + added.size(), Duration.ofSeconds(90));
+      Thread.sleep(2_000); // a few more monitor rounds: nothing else may arrive
+      assertThat(store.count()).isEqualTo(first.size() + added.size());
+      // The restored source remembered the files it had read: only the new ones were read.
+      lastJob = restarted.getJobID();
+      assertThat(counter(PipelineCounters.FILES_SEEN)).isEqualTo(added.size());
+    } finally {
+      restarted.cancel().get();
     }
   }
 

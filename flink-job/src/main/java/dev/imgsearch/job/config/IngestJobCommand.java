@@ -250,7 +250,7 @@ public class IngestJobCommand {
           sinkBatchRows,
           Duration.ofMillis(sinkFlushMs));
     } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), e.getMessage(), e, null, null);
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
   }
 
