@@ -204,6 +204,28 @@ class IngestJobITCase {
     }
   }
 
+  @Test
+  void aFileStillBeingCopiedIsReadAgainOnceItSettles(MilvusConfig milvus) throws Exception {
+    IngestJobConfig cfg =
+        config(milvus, "watch", "--checkpoint-interval-ms", "500", "--settle-ms", "1500");
+    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    try (MilvusImageStore store = open(milvus)) {
+      // A copy in progress, under its final name: the first half now, the rest a moment later.
+      byte[] photo = Files.readAllBytes(TestPhotos.named("coffee.jpg").path());
+      Path target = source.resolve("arriving.jpg");
+      Files.write(target, Arrays.copyOf(photo, photo.length / 2));
+      Thread.sleep(800); // the source lists it half-written
+      Files.write(target, photo);
+      awaitCount(store, 1, Duration.ofSeconds(60));
+      ImageRecord row = store.get(List.of(ImageIds.ofNormalized(abs("arriving.jpg"), -1))).get(0);
+      assertThat(row.sizeBytes()).isEqualTo(photo.length);
+      assertThat(row.contentSha256()).isEqualTo(sha256(target));
+    } finally {
+      job.cancel().get();
+    }
+    assertThat(deadLettersExist() ? deadLetterReasons() : Map.of()).isEmpty();
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   private JobID lastJob;
@@ -306,6 +328,12 @@ class IngestJobITCase {
       throw new IllegalStateException("samples/images not found above the working directory");
     }
     return dir;
+  }
+
+  private boolean deadLettersExist() throws IOException {
+    try (Stream<Path> files = Files.list(deadLetters)) {
+      return files.findAny().isPresent();
+    }
   }
 
   private Map<String, String> deadLetterReasons() throws IOException {

@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "flink-job.jar",
     mixinStandardHelpOptions = true,
+    version = "imgsearch flink-job 0.1.0",
+    abbreviateSynopsis = true,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = {
@@ -80,6 +82,7 @@ public class IngestJobCommand {
 
   @Option(
       names = "--collection",
+      paramLabel = "NAME",
       defaultValue = MilvusConfig.DEFAULT_COLLECTION,
       description = "Milvus collection. Default: ${DEFAULT-VALUE}.")
   String collection;
@@ -107,18 +110,21 @@ public class IngestJobCommand {
 
   @Option(
       names = "--batch-size",
+      paramLabel = "N",
       defaultValue = "32",
       description = "Images per inference call. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(
       names = "--max-batch-wait-ms",
+      paramLabel = "MS",
       defaultValue = "50",
       description = "Longest wait for a batch to fill. Default: ${DEFAULT-VALUE}.")
   long maxBatchWaitMs;
 
   @Option(
       names = "--intra-op-threads",
+      paramLabel = "N",
       defaultValue = "0",
       description =
           "ONNX Runtime threads per embedder; 0 = one per core. Default: ${DEFAULT-VALUE}.")
@@ -126,12 +132,14 @@ public class IngestJobCommand {
 
   @Option(
       names = "--parallelism",
+      paramLabel = "N",
       defaultValue = "2",
       description = "Parallel file readers and decoders. Default: ${DEFAULT-VALUE}.")
   int parallelism;
 
   @Option(
       names = "--embed-parallelism",
+      paramLabel = "N",
       defaultValue = "1",
       description = "Parallel embedders (each loads the model). Default: ${DEFAULT-VALUE}.")
   int embedParallelism;
@@ -145,12 +153,14 @@ public class IngestJobCommand {
 
   @Option(
       names = "--monitor-interval-ms",
+      paramLabel = "MS",
       defaultValue = "1000",
       description = "How often the folder is listed in watch mode. Default: ${DEFAULT-VALUE}.")
   long monitorIntervalMs;
 
   @Option(
       names = "--settle-ms",
+      paramLabel = "MS",
       defaultValue = "2000",
       description =
           "A truncated file modified more recently than this is read again later. Default: ${DEFAULT-VALUE}.")
@@ -164,6 +174,7 @@ public class IngestJobCommand {
 
   @Option(
       names = "--extensions",
+      paramLabel = "EXT",
       defaultValue = "jpg,jpeg,png,bmp,gif,webp,tif,tiff",
       split = ",",
       description = "File extensions to ingest. Default: ${DEFAULT-VALUE}.")
@@ -171,12 +182,14 @@ public class IngestJobCommand {
 
   @Option(
       names = "--max-pixels",
+      paramLabel = "N",
       defaultValue = "" + DecoderOptions.DEFAULT_MAX_PIXELS,
       description = "Refuse images whose header declares more pixels. Default: ${DEFAULT-VALUE}.")
   long maxPixels;
 
   @Option(
       names = "--max-file-mb",
+      paramLabel = "N",
       defaultValue = "256",
       description = "Refuse larger files. Default: ${DEFAULT-VALUE}.")
   int maxFileMb;
@@ -189,12 +202,14 @@ public class IngestJobCommand {
 
   @Option(
       names = "--sink-batch-rows",
+      paramLabel = "N",
       defaultValue = "256",
       description = "Rows per Milvus upsert. Default: ${DEFAULT-VALUE}.")
   int sinkBatchRows;
 
   @Option(
       names = "--sink-flush-ms",
+      paramLabel = "MS",
       defaultValue = "2000",
       description = "Longest time a row waits before it is upserted. Default: ${DEFAULT-VALUE}.")
   long sinkFlushMs;

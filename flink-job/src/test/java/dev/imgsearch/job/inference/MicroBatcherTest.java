@@ -51,17 +51,19 @@ class MicroBatcherTest {
   void whileABatchRunsItemsAccumulateIntoFullBatches() {
     MicroBatcher<Integer> b = new MicroBatcher<>(8, Duration.ofMillis(1), timer, this::manual);
     b.add(0);
-    await(() -> batches.size() == 1); // the lone item goes after its short wait
+    await(() -> running.size() == 1); // the lone item goes after its short wait
     for (int i = 1; i <= 20; i++) {
       b.add(i);
     }
     assertThat(batches).hasSize(1); // busy: nothing more is handed on
     running.get(0).complete(null);
-    assertThat(batches).hasSize(2);
+    await(() -> running.size() == 2);
     assertThat(batches.get(1)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     running.get(1).complete(null);
+    await(() -> running.size() == 3);
     assertThat(batches.get(2)).containsExactly(9, 10, 11, 12, 13, 14, 15, 16);
     running.get(2).complete(null);
+    await(() -> running.size() == 4);
     assertThat(batches.get(3)).containsExactly(17, 18, 19, 20);
     assertThat(b.pending()).isZero();
   }
