@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real Milvus 2.3 standalone binary (PyPI package "milvus": embedded etcd, rocksmq and
 # local storage) without Docker. Use it to check what Milvus Lite does not reproduce.
-# Usage: scripts/milvus-server.sh start|stop|status [--port P] [--data-dir D]
+# Usage: scripts/milvus-server.sh start|stop|status|install [--port P] [--data-dir D]
 #   defaults: port 19530, data dir .milvus/server-<port> under the project root.
 #   The venv .venv/milvus-server is created from scripts/lib/requirements-milvus-server.txt.
 # Caveat: Milvus binds its gRPC port and internal ports on all interfaces (the package has no
@@ -23,7 +23,7 @@ server_is_ready() {
 }
 
 parse_args "$@"
-if [[ "$COMMAND" == start ]]; then
+if [[ "$COMMAND" == start || "$COMMAND" == install ]]; then
   ensure_venv "$VENV" "$SCRIPT_DIR/lib/requirements-milvus-server.txt" milvus-server
   LAUNCH_CMD=("$VENV/bin/milvus-server" --data "$MILVUS_DATA_DIR/data" --proxy-port "$MILVUS_PORT")
 fi

@@ -13,7 +13,7 @@ die() {
 
 # Parses "start|stop|status [--port P] [--data-dir D]" into COMMAND, MILVUS_PORT, MILVUS_DATA_DIR.
 parse_args() {
-  [[ $# -ge 1 ]] || die "usage: $(basename "$0") start|stop|status [--port P] [--data-dir D]"
+  [[ $# -ge 1 ]] || die "usage: $(basename "$0") start|stop|status|install [--port P] [--data-dir D]"
   COMMAND="$1"
   shift
   while [[ $# -gt 0 ]]; do
@@ -33,6 +33,7 @@ parse_args() {
   done
   [[ "$MILVUS_PORT" =~ ^[0-9]+$ ]] && ((MILVUS_PORT >= 1 && MILVUS_PORT <= 65535)) \
     || die "--port '$MILVUS_PORT' is not a TCP port (1-65535)"
+  [[ "$COMMAND" == install ]] && return 0 # no server, so no data dir
   if [[ -z "$MILVUS_DATA_DIR" ]]; then
     MILVUS_DATA_DIR="$PROJECT_ROOT/.milvus/${DATA_DIR_PREFIX}-${MILVUS_PORT}"
   fi
@@ -136,7 +137,9 @@ stop_server() {
   # setsid made pid the process-group leader; signal the group so child processes go too.
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + MILVUS_STOP_TIMEOUT_S))
-  while kill -0 "$pid" 2>/dev/null; do
+  # Wait for the whole group: milvus-server's wrapper exits before the Milvus binary it started
+  # has released its ports, and a restart would then fail to bind them.
+  while kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null; do
     if ((SECONDS >= deadline)); then
       echo "$SERVER_NAME (pid $pid) ignored SIGTERM for ${MILVUS_STOP_TIMEOUT_S}s; sending SIGKILL" >&2
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
@@ -164,6 +167,7 @@ run_command() {
     start) start_server ;;
     stop) stop_server ;;
     status) status_server ;;
-    *) die "unknown command '$COMMAND'; expected start, stop or status" ;;
+    install) echo "$SERVER_NAME is installed in $VENV" ;;
+    *) die "unknown command '$COMMAND'; expected start, stop, status or install" ;;
   esac
 }

@@ -33,7 +33,9 @@ final class MilvusErrors {
           "not ready",
           "io exception",
           "channel shutdown",
-          "network closed");
+          "network closed",
+          // Real Milvus right after a restart, until its coordinators have registered.
+          "no available");
 
   // Milvus 2.3+ merr codes: ServiceNotReady, ServiceUnavailable, RequestLimitExceeded, RateLimit.
   private static final Set<Integer> TRANSIENT_SERVER_CODES = Set.of(1, 2, 4, 8);
