@@ -31,6 +31,17 @@ public enum MetricType {
     return sdkType;
   }
 
+  /** The metric for the SDK's value, as an index description reports it. */
+  static MetricType fromSdk(IndexParam.MetricType sdk) {
+    for (MetricType type : values()) {
+      if (type.sdkType == sdk) {
+        return type;
+      }
+    }
+    throw new IllegalArgumentException(
+        "the collection's index uses metric " + sdk + ", which this tool does not support");
+  }
+
   /** Case-insensitive parse with a message that lists the choices. */
   public static MetricType parse(String value) {
     for (MetricType type : values()) {

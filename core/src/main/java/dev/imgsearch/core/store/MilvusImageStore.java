@@ -99,6 +99,159 @@ public final class MilvusImageStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Connects to an existing collection without creating or changing anything: its dimension, metric
+   * and index are read from Milvus, so a reader (the CLI) needs no {@link CollectionSpec}. The
+   * collection is loaded for search.
+   *
+   * @throws CollectionNotFoundException if there is no such collection
+   * @throws SchemaMismatchException if it was not created by this tool, or has no vector index
+   * @throws MilvusUnavailableException if Milvus cannot be reached within the retry policy
+   * @throws MilvusStoreException if Milvus refuses a call
+   */
+  public static MilvusImageStore openExisting(MilvusConfig config, StoreOptions options) {
+    Retrier retrier =
+        new Retrier(
+            options.retry(), "Milvus " + config.uri() + " collection " + config.collection());
+    MilvusClientV2 client = retrier.call("connect", () -> connect(config));
+    try {
+      String name = config.collection();
+      boolean exists =
+          retrier.call(
+              "check collection",
+              () ->
+                  client.hasCollection(
+                      HasCollectionReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(name)
+                          .build()));
+      if (!exists) {
+        List<String> names =
+            new ArrayList<>(
+                retrier.call(
+                    "list collections", () -> client.listCollections().getCollectionNames()));
+        names.sort(null);
+        throw new CollectionNotFoundException(name, config.uri(), names);
+      }
+      var described =
+          retrier.call(
+              "describe collection",
+              () ->
+                  client.describeCollection(
+                      DescribeCollectionReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(name)
+                          .build()));
+      var vectorField = described.getCollectionSchema().getField(ImageFields.VECTOR);
+      if (vectorField == null || vectorField.getDimension() == null) {
+        throw new SchemaMismatchException(
+            "Collection '"
+                + name
+                + "' has no vector field '"
+                + ImageFields.VECTOR
+                + "'; it was not created by this tool. Use another collection (--collection)");
+      }
+      int dimension = vectorField.getDimension();
+      DescribeIndexResp.IndexDesc index = describeVectorIndex(client, retrier, config);
+      if (index == null) {
+        throw new SchemaMismatchException(
+            "Collection '"
+                + name
+                + "' has no vector index, so its metric is unknown; run the ingestion job on it"
+                + " once (it creates the index), or create one on '"
+                + ImageFields.VECTOR
+                + "'");
+      }
+      CollectionSpec spec =
+          new CollectionSpec(dimension, MetricType.fromSdk(index.getMetricType()), toIndex(index));
+      ImageCollectionSchema.validate(name, described, spec);
+      MilvusImageStore store = new MilvusImageStore(client, config, spec, options, retrier);
+      store.loadCollection();
+      return store;
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  private static DescribeIndexResp.IndexDesc describeVectorIndex(
+      MilvusClientV2 client, Retrier retrier, MilvusConfig config) {
+    List<String> indexes =
+        retrier.call(
+            "list indexes",
+            () ->
+                client.listIndexes(
+                    ListIndexesReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .fieldName(ImageFields.VECTOR)
+                        .build()));
+    if (indexes.isEmpty()) {
+      return null;
+    }
+    DescribeIndexResp described =
+        retrier.call(
+            "describe index",
+            () ->
+                client.describeIndex(
+                    DescribeIndexReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .fieldName(ImageFields.VECTOR)
+                        .indexName(indexes.get(0))
+                        .build()));
+    return described.getIndexDescriptions().isEmpty()
+        ? null
+        : described.getIndexDescriptions().get(0);
+  }
+
+  /** Our {@link VectorIndex} for a described index; types we do not build read as AUTOINDEX. */
+  private static VectorIndex toIndex(DescribeIndexResp.IndexDesc index) {
+    Map<String, String> params = index.getExtraParams() == null ? Map.of() : index.getExtraParams();
+    if (index.getIndexType() == null) {
+      return VectorIndex.autoIndex();
+    }
+    return switch (index.getIndexType()) {
+      case HNSW ->
+          VectorIndex.hnsw(
+              intParam(params, "M", 16, 4, 64), intParam(params, "efConstruction", 200, 8, 512));
+      case IVF_FLAT -> VectorIndex.ivfFlat(intParam(params, "nlist", 128, 1, 65536));
+      case FLAT -> VectorIndex.flat();
+      default -> VectorIndex.autoIndex();
+    };
+  }
+
+  private static int intParam(
+      Map<String, String> params, String key, int fallback, int min, int max) {
+    try {
+      int value = Integer.parseInt(params.getOrDefault(key, "").strip());
+      return value < min || value > max ? fallback : value;
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  /**
+   * The collection's vector field and index as Milvus reports them now, including the index's build
+   * progress.
+   */
+  public CollectionInfo info() {
+    DescribeIndexResp.IndexDesc index = describeVectorIndex(client, retrier, config);
+    if (index == null) {
+      return new CollectionInfo(
+          config.collection(), spec.dimension(), spec.metric(), "none", Map.of(), "unknown", 0, 0);
+    }
+    return new CollectionInfo(
+        config.collection(),
+        spec.dimension(),
+        MetricType.fromSdk(index.getMetricType()),
+        index.getIndexType() == null ? "unknown" : index.getIndexType().name(),
+        index.getExtraParams() == null ? Map.of() : index.getExtraParams(),
+        index.getIndexState() == null ? "unknown" : index.getIndexState().name(),
+        index.getIndexedRows(),
+        index.getTotalRows());
+  }
+
   private static MilvusClientV2 connect(MilvusConfig config) {
     ConnectConfig.ConnectConfigBuilder connect =
         ConnectConfig.builder()
@@ -376,6 +529,108 @@ public final class MilvusImageStore implements AutoCloseable {
                         .build()));
     Object count = response.getQueryResults().get(0).getEntity().get(COUNT_FIELD);
     return ((Number) count).longValue();
+  }
+
+  /**
+   * Rows matching a boolean expression ({@link FilterExpressions}); STRONG, like {@link #count()}.
+   */
+  public long count(String filter) {
+    QueryResp response =
+        read(
+            "count where " + filter,
+            () ->
+                client.query(
+                    QueryReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .filter(filter == null ? "" : filter)
+                        .outputFields(List.of(COUNT_FIELD))
+                        .consistencyLevel(ConsistencyLevel.STRONG)
+                        .build()));
+    Object count = response.getQueryResults().get(0).getEntity().get(COUNT_FIELD);
+    return ((Number) count).longValue();
+  }
+
+  /**
+   * Rows per distinct {@code model} value, most rows first. Milvus has no GROUP BY for queries, so
+   * this asks for one row of a model not yet seen, counts that model, and repeats: two calls per
+   * model, however large the collection.
+   */
+  public Map<String, Long> modelCounts() {
+    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    while (true) {
+      String filter =
+          counts.isEmpty()
+              ? ""
+              : ImageFields.MODEL
+                  + " not in ["
+                  + String.join(
+                      ", ", counts.keySet().stream().map(FilterExpressions::quote).toList())
+                  + "]";
+      QueryResp next =
+          read(
+              "find next model",
+              () ->
+                  client.query(
+                      QueryReq.builder()
+                          .databaseName(config.database())
+                          .collectionName(config.collection())
+                          .filter(filter)
+                          .outputFields(List.of(ImageFields.MODEL))
+                          .limit(1)
+                          .consistencyLevel(ConsistencyLevel.STRONG)
+                          .build()));
+      if (next.getQueryResults().isEmpty()) {
+        break;
+      }
+      String model = (String) next.getQueryResults().get(0).getEntity().get(ImageFields.MODEL);
+      counts.put(model, count(ImageFields.MODEL + " == " + FilterExpressions.quote(model)));
+    }
+    Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+    counts.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+    return sorted;
+  }
+
+  /**
+   * Every row (vectors included), in pages of {@code batchSize}, through Milvus's query iterator:
+   * memory stays bounded however large the collection. STRONG read as of the call.
+   */
+  public void scan(int batchSize, java.util.function.Consumer<List<ImageRecord>> consumer) {
+    if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
+      throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
+    }
+    List<String> fields = new ArrayList<>(ImageFields.METADATA);
+    fields.add(ImageFields.ID);
+    fields.add(ImageFields.VECTOR);
+    var iterator =
+        read(
+            "open query iterator",
+            () ->
+                client.queryIterator(
+                    io.milvus.v2.service.vector.request.QueryIteratorReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .outputFields(fields)
+                        .batchSize(batchSize)
+                        .consistencyLevel(ConsistencyLevel.STRONG)
+                        .build()));
+    try {
+      while (true) {
+        var page = retrier.call("scan next page", iterator::next);
+        if (page.isEmpty()) {
+          break;
+        }
+        List<ImageRecord> rows = new ArrayList<>(page.size());
+        for (var row : page) {
+          rows.add(fromEntity(row.getFieldValues()));
+        }
+        consumer.accept(rows);
+      }
+    } finally {
+      iterator.close();
+    }
   }
 
   /** The rows with these ids (vectors included); missing ids are skipped. STRONG read. */

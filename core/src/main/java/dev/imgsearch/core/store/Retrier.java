@@ -38,7 +38,7 @@ final class Retrier {
         Duration delay = policy.delayBeforeRetry(attempt);
         if (attempt >= policy.maxAttempts()
             || elapsed.plus(delay).compareTo(policy.maxTotalTime()) > 0) {
-          throw new MilvusStoreException(
+          throw new MilvusUnavailableException(
               operation
                   + " on "
                   + target

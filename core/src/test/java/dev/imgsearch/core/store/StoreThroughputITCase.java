@@ -13,8 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Prints upsert throughput and search latency for ResNet50-sized vectors. Numbers only, no timing
- * assertions: they depend on the machine and the server kind. Size with -Dbench.rows (default 2000 in the build;
- * 10000) and -Dbench.queries (default 50).
+ * assertions: they depend on the machine and the server kind. Size with -Dbench.rows (default 2000
+ * in the build; 10000) and -Dbench.queries (default 50).
  */
 @ExtendWith(MilvusServerExtension.class)
 class StoreThroughputITCase {

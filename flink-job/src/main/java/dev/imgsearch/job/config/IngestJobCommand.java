@@ -210,7 +210,7 @@ public class IngestJobCommand {
   @Option(
       names = "--sink-flush-ms",
       paramLabel = "MS",
-      defaultValue = "2000",
+      defaultValue = "500",
       description = "Longest time a row waits before it is upserted. Default: ${DEFAULT-VALUE}.")
   long sinkFlushMs;
 
