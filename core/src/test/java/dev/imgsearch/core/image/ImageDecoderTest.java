@@ -88,6 +88,33 @@ class ImageDecoderTest {
     }
   }
 
+  /** JPEG flavours that OpenCV cannot write, made by PIL (scripts/reference/make_formats.py). */
+  @ParameterizedTest
+  @ValueSource(strings = {"coffee-cmyk.jpg", "coffee-gray.jpg", "coffee-progressive.jpg"})
+  void decodesCmykGreyAndProgressiveJpegsToRgb(String file) throws Exception {
+    DecodedImage reference = decoder.decode(jpeg);
+    DecodedImage image =
+        decoder.decode(java.nio.file.Files.readAllBytes(TestPhotos.resource("formats/" + file)));
+    assertThat(image.width()).isEqualTo(reference.width());
+    assertThat(image.height()).isEqualTo(reference.height());
+    if (file.contains("gray")) {
+      // Grey is replicated into R, G and B, and matches the colour photo's luma.
+      byte[] px = image.rgb();
+      byte[] ref = reference.rgb();
+      double lumaDiff = 0;
+      for (int i = 0; i < px.length; i += 3) {
+        assertThat(px[i]).isEqualTo(px[i + 1]).isEqualTo(px[i + 2]);
+        double luma =
+            0.299 * (ref[i] & 0xFF) + 0.587 * (ref[i + 1] & 0xFF) + 0.114 * (ref[i + 2] & 0xFF);
+        lumaDiff += Math.abs((px[i] & 0xFF) - luma);
+      }
+      assertThat(lumaDiff / (px.length / 3)).as(file).isLessThan(4);
+    } else {
+      // Re-encoding moves pixels a little; a wrong CMYK inversion would move them a lot.
+      assertThat(meanAbsDiff(image.rgb(), reference.rgb())).as(file).isLessThan(12);
+    }
+  }
+
   @Test
   void emptyFile() {
     assertReason(new byte[0], RejectReason.EMPTY);
