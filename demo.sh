@@ -33,7 +33,7 @@ step() { printf '\n== %s\n' "$*"; }
 # 1. Build what is missing.
 if [[ ! -f flink-job/target/flink-job.jar || ! -f query-cli/target/query-cli.jar ]]; then
   step "Building the job and the CLI (first run: Maven downloads about 1 GB)"
-  mvn -B -ntp -q package -DskipTests
+  mvn -B -ntp -q -Dstyle.color=never package -DskipTests
 fi
 
 # 2. A model: the given one, or ResNet50 exported with pretrained weights, or random weights offline.

@@ -1,15 +1,18 @@
 package dev.imgsearch.job;
 
+import static dev.imgsearch.job.testing.JobTestSupport.awaitCount;
+import static dev.imgsearch.job.testing.JobTestSupport.copyPhotos;
+import static dev.imgsearch.job.testing.JobTestSupport.copySamples;
+import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.imgsearch.core.config.MilvusConfig;
-import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.ImageIds;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
-import dev.imgsearch.core.store.StoreOptions;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
 import dev.imgsearch.job.config.IngestJobCommand;
@@ -81,7 +84,7 @@ class IngestJobITCase {
     assertThat(counter(BatchingEmbedFunction.METRIC_EMBEDDED)).isEqualTo(images.size());
     assertThat((double) images.size() / batches).as("average batch size").isGreaterThan(1.0);
 
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       assertThat(store.count()).isEqualTo(images.size());
       Path photo = source.resolve("nested/deeper/dandelion_exif6.jpg");
       String path = photo.toAbsolutePath().normalize().toString();
@@ -127,7 +130,7 @@ class IngestJobITCase {
         .containsExactlyInAnyOrderEntriesOf(
             Map.of("TRUNCATED", 1L, "EMPTY", 1L, "UNKNOWN_FORMAT", 2L));
     assertThat(summary.filesSeen()).isEqualTo(summary.embedded() + summary.rejected());
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       assertThat(store.count()).isEqualTo(good.size());
     }
     Map<String, String> reasons = deadLetterReasons();
@@ -146,7 +149,7 @@ class IngestJobITCase {
     // A fresh start without a savepoint re-reads the folder: the same ids are upserted again.
     JobSummary second = runOnce(milvus);
     assertThat(second.rowsUpserted()).isEqualTo(images.size());
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       assertThat(store.count()).isEqualTo(images.size());
     }
   }
@@ -156,7 +159,7 @@ class IngestJobITCase {
     List<Path> first = copyPhotos(source.resolve("a"));
     IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
     JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, first.size(), Duration.ofSeconds(90));
       // Drop more files the way producers should: write under a hidden name, then rename.
       List<Path> dropped = new ArrayList<>();
@@ -180,7 +183,7 @@ class IngestJobITCase {
     IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
     JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
     String savepoint;
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, first.size(), Duration.ofSeconds(90));
       savepoint =
           job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
@@ -192,7 +195,7 @@ class IngestJobITCase {
     StreamGraph graph = env.getStreamGraph();
     graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
     JobClient restarted = env.executeAsync(graph);
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, first.size() + added.size(), Duration.ofSeconds(90));
       Thread.sleep(2_000); // a few more monitor rounds: nothing else may arrive
       assertThat(store.count()).isEqualTo(first.size() + added.size());
@@ -209,7 +212,7 @@ class IngestJobITCase {
     IngestJobConfig cfg =
         config(milvus, "watch", "--checkpoint-interval-ms", "500", "--settle-ms", "1500");
     JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       // A copy in progress, under its final name: the first half now, the rest a moment later.
       byte[] photo = Files.readAllBytes(TestPhotos.named("coffee.jpg").path());
       Path target = source.resolve("arriving.jpg");
@@ -245,89 +248,10 @@ class IngestJobITCase {
   }
 
   private IngestJobConfig config(MilvusConfig milvus, String mode, String... extra) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--source",
-                source.toString(),
-                "--model",
-                TestPhotos.tinyModel().toString(),
-                "--milvus-uri",
-                milvus.uri(),
-                "--collection",
-                milvus.collection(),
-                "--mode",
-                mode,
-                "--dead-letter",
-                deadLetters.toString(),
-                "--device",
-                "cpu",
-                "--intra-op-threads",
-                "1",
-                "--batch-size",
-                "8",
-                "--max-batch-wait-ms",
-                "200",
-                "--sink-flush-ms",
-                "200",
-                "--monitor-interval-ms",
-                "300"));
-    if (milvus.token() != null) {
-      args.addAll(List.of("--token", milvus.token()));
-    }
-    args.addAll(List.of(extra));
+    List<String> args = jobArgs(milvus, source, deadLetters, mode, extra);
     IngestJobCommand command = new IngestJobCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     return command.toConfig();
-  }
-
-  private static MilvusImageStore open(MilvusConfig milvus) {
-    return MilvusImageStore.open(
-        milvus,
-        CollectionSpec.forDimension(32),
-        StoreOptions.defaults().withSearchConsistency(StoreOptions.ReadConsistency.STRONG));
-  }
-
-  private static void awaitCount(MilvusImageStore store, long expected, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (store.count() < expected && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-    }
-    assertThat(store.count()).as("rows in Milvus").isEqualTo(expected);
-  }
-
-  private static List<Path> copyPhotos(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    List<Path> out = new ArrayList<>();
-    for (TestPhotos.Photo p : TestPhotos.all()) {
-      out.add(Files.copy(p.path(), dir.resolve(p.file())));
-    }
-    return out;
-  }
-
-  /** Real photos from the project's sample set. */
-  private static List<Path> copySamples(Path dir, int n) throws IOException {
-    Path samples = projectRoot().resolve("samples/images");
-    Files.createDirectories(dir);
-    try (Stream<Path> files = Files.list(samples)) {
-      List<Path> out = new ArrayList<>();
-      for (Path p : files.sorted().limit(n).collect(Collectors.toList())) {
-        out.add(Files.copy(p, dir.resolve(p.getFileName())));
-      }
-      return out;
-    }
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isDirectory(dir.resolve("samples/images"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("samples/images not found above the working directory");
-    }
-    return dir;
   }
 
   private boolean deadLettersExist() throws IOException {

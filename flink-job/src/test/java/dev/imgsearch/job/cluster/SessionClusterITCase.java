@@ -1,14 +1,17 @@
 package dev.imgsearch.job.cluster;
 
+import static dev.imgsearch.job.testing.JobTestSupport.ROOT;
+import static dev.imgsearch.job.testing.JobTestSupport.awaitCount;
+import static dev.imgsearch.job.testing.JobTestSupport.copySamples;
+import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.imgsearch.core.config.MilvusConfig;
-import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.MilvusImageStore;
-import dev.imgsearch.core.store.StoreOptions;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
 import java.io.IOException;
@@ -28,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,7 +54,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SessionClusterITCase {
 
-  private static final Path ROOT = projectRoot();
   private static final Path SCRIPT = ROOT.resolve("scripts/flink-cluster.sh");
   private static final Path JOB_JAR = ROOT.resolve("flink-job/target/flink-job.jar");
   private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
@@ -153,7 +154,7 @@ class SessionClusterITCase {
     List<Path> photos =
         TestPhotos.all().stream().map(TestPhotos.Photo::path).collect(Collectors.toList());
     String job = submit(milvus, source, deadLetters, "watch", "--checkpoint-interval-ms", "1000");
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       awaitState(job, "RUNNING", Duration.ofSeconds(60));
       // The first file also waits for the tasks to deploy and the embedder to load the model.
       long t0 = System.nanoTime();
@@ -194,7 +195,7 @@ class SessionClusterITCase {
         loadersBefore < 0 ? "n/a (no jcmd)" : loadersBefore);
     long[] rss = new long[3];
     int[] loaders = new int[3];
-    try (MilvusImageStore store = open(milvus)) {
+    try (MilvusImageStore store = openStore(milvus)) {
       for (int i = 0; i < rss.length; i++) {
         long t0 = System.nanoTime();
         String job = submit(milvus, source, deadLetters, "once");
@@ -233,40 +234,8 @@ class SessionClusterITCase {
       MilvusConfig milvus, Path source, Path deadLetters, String mode, String... extra)
       throws Exception {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "submit",
-                "--dir",
-                clusterDir.toString(),
-                JOB_JAR.toString(),
-                "--source",
-                source.toString(),
-                "--model",
-                TestPhotos.tinyModel().toString(),
-                "--milvus-uri",
-                milvus.uri(),
-                "--collection",
-                milvus.collection(),
-                "--mode",
-                mode,
-                "--dead-letter",
-                deadLetters.toString(),
-                "--device",
-                "cpu",
-                "--intra-op-threads",
-                "1",
-                "--batch-size",
-                "8",
-                "--max-batch-wait-ms",
-                "200",
-                "--sink-flush-ms",
-                "200",
-                "--monitor-interval-ms",
-                "300"));
-    if (milvus.token() != null) {
-      args.addAll(List.of("--token", milvus.token()));
-    }
-    args.addAll(List.of(extra));
+        new ArrayList<>(List.of("submit", "--dir", clusterDir.toString(), JOB_JAR.toString()));
+    args.addAll(jobArgs(milvus, source, deadLetters, mode, extra));
     String out = script(Duration.ofSeconds(120), args.toArray(String[]::new));
     Matcher m = JOB_ID.matcher(out);
     assertThat(m.find()).as("JobID in the submit output:\n" + out).isTrue();
@@ -438,22 +407,6 @@ class SessionClusterITCase {
 
   // --- data -----------------------------------------------------------------------------------
 
-  private static MilvusImageStore open(MilvusConfig milvus) {
-    return MilvusImageStore.open(
-        milvus,
-        CollectionSpec.forDimension(32),
-        StoreOptions.defaults().withSearchConsistency(StoreOptions.ReadConsistency.STRONG));
-  }
-
-  private static void awaitCount(MilvusImageStore store, long expected, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (store.count() < expected && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(store.count()).as("rows in Milvus").isEqualTo(expected);
-  }
-
   /** Writes under a hidden name, then renames: the job never sees a half-written file. */
   private static void drop(Path file, Path dir) throws IOException {
     Path tmp = dir.resolve("." + file.getFileName() + ".tmp");
@@ -461,29 +414,7 @@ class SessionClusterITCase {
     Files.move(tmp, dir.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
   }
 
-  private static List<Path> copySamples(Path dir, int n) throws IOException {
-    try (Stream<Path> files = Files.list(ROOT.resolve("samples/images"))) {
-      List<Path> out = new ArrayList<>();
-      for (Path p : files.sorted().limit(n).collect(Collectors.toList())) {
-        out.add(Files.copy(p, dir.resolve(p.getFileName())));
-      }
-      assertThat(out).hasSize(n);
-      return out;
-    }
-  }
-
   private static long millisSince(long nanos) {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-  }
-
-  private static Path projectRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isRegularFile(dir.resolve("scripts/flink-cluster.sh"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      throw new IllegalStateException("scripts/flink-cluster.sh not found above the working dir");
-    }
-    return dir;
   }
 }
