@@ -373,14 +373,15 @@ public class SearchCommand implements Callable<Integer> {
               + " \u2014 search "
               + Formats.millis(results.took().toNanos());
       String subtitle =
+          // Least important last: a narrow grid cuts the end of the line.
           "distance: "
               + Formats.metricMeaning(store.spec().metric())
-              + "  \u00b7  model "
-              + modelId
               + "  \u00b7  embedding "
               + Formats.millis(embedNanos)
               + " on "
-              + provider;
+              + provider
+              + "  \u00b7  model "
+              + modelId;
       return new ResultView(title, subtitle, rows);
     }
   }
