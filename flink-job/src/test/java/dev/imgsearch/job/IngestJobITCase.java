@@ -116,6 +116,13 @@ class IngestJobITCase {
     Files.write(source.resolve(".hidden.jpg"), jpeg); // skipped: hidden
     Files.write(source.resolve("_partial.jpg"), jpeg); // skipped: temporary name
     Files.writeString(source.resolve("readme.txt"), "not an image extension");
+    // A path longer than the collection's filepath field (1024 bytes) must not fail the job.
+    Path deep = source;
+    for (int i = 0; i < 5; i++) {
+      deep = deep.resolve(String.valueOf((char) ('a' + i)).repeat(240));
+    }
+    Files.createDirectories(deep);
+    Path longPath = Files.write(deep.resolve("long.jpg"), jpeg);
     // Make the broken files old enough not to be taken for files still being copied.
     for (String name : List.of("truncated.jpg", "empty.jpg")) {
       Files.setLastModifiedTime(
@@ -128,7 +135,7 @@ class IngestJobITCase {
     assertThat(summary.embedded()).isEqualTo(good.size());
     assertThat(summary.rejectedByReason())
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of("TRUNCATED", 1L, "EMPTY", 1L, "UNKNOWN_FORMAT", 2L));
+            Map.of("TRUNCATED", 1L, "EMPTY", 1L, "UNKNOWN_FORMAT", 2L, "PATH_TOO_LONG", 1L));
     assertThat(summary.filesSeen()).isEqualTo(summary.embedded() + summary.rejected());
     try (MilvusImageStore store = openStore(milvus)) {
       assertThat(store.count()).isEqualTo(good.size());
@@ -139,7 +146,8 @@ class IngestJobITCase {
         .containsEntry(abs("empty.jpg"), "EMPTY")
         .containsEntry(abs("notes.png"), "UNKNOWN_FORMAT")
         .containsEntry(abs("noise.jpg"), "UNKNOWN_FORMAT")
-        .hasSize(4);
+        .containsEntry(longPath.toAbsolutePath().normalize().toString(), "PATH_TOO_LONG")
+        .hasSize(5);
   }
 
   @Test

@@ -4,9 +4,12 @@ import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.image.ImageDecoder;
+import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
+import dev.imgsearch.core.store.ImageFields;
 import dev.imgsearch.job.source.ImageFile;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,6 +33,13 @@ final class FileDecoder {
   PreprocessedImage decode(ImageFile file) throws DecodeException {
     if (file.readError != null) {
       throw new DecodeException(file.readError, file.readErrorDetail);
+    }
+    int pathBytes = file.path.getBytes(StandardCharsets.UTF_8).length;
+    if (pathBytes > ImageFields.FILEPATH_MAX_LENGTH) {
+      // Checked here, where a bad file is data; later the row itself would refuse it.
+      throw new DecodeException(
+          RejectReason.PATH_TOO_LONG,
+          "path has " + pathBytes + " UTF-8 bytes, limit is " + ImageFields.FILEPATH_MAX_LENGTH);
     }
     DecodedImage image = decoder.decode(file.bytes);
     PreprocessedImage out = new PreprocessedImage();
