@@ -111,28 +111,8 @@ TM_LOG="$LOG_DIR/taskmanager.log"
 
 # --- helpers -------------------------------------------------------------------------------------
 
-# The PID in a pid file, if that process is still alive.
-live_pid() {
-  [[ -f "$1" ]] || return 1
-  local pid
-  pid="$(cat "$1")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
-
-# True when nothing listens on 127.0.0.1:port (a plain bind fails against any listener there).
-port_is_free() {
-  python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME_WAIT, not listeners
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-finally:
-    s.close()
-PY
-}
+# shellcheck source=lib/ports.sh
+source "$SCRIPT_DIR/lib/ports.sh"
 
 # N distinct free ports on 127.0.0.1, one a line (held open together so they differ).
 free_ports() {

@@ -1,4 +1,6 @@
 # Shared functions for scripts/milvus-lite.sh and scripts/milvus-server.sh. Source, do not run.
+# shellcheck source=ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 # Callers set: SERVER_NAME (for messages), PROJECT_ROOT, and define server_launch_cmd().
 
 MILVUS_PORT=19530
@@ -57,27 +59,7 @@ ensure_venv() {
 
 # The PID recorded by start, if that process is still alive.
 running_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(cat "$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
-}
-
-# True when nothing listens on 127.0.0.1:port. A plain bind fails against any listener there
-# (wildcard or loopback); it matters because Lite's gRPC sets SO_REUSEPORT, so a second
-# server on a taken port would start silently and steal half the connections.
-port_is_free() {
-  python3 - "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # ignore TIME_WAIT, not listeners
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(1)
-finally:
-    s.close()
-PY
+  live_pid "$PID_FILE"
 }
 
 port_answers() {
