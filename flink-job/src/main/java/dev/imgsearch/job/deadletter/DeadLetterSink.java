@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public class DeadLetterSink implements Sink<Rejection> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSink.class);
+  private static final Gson GSON = new Gson();
 
   /** Null: log only. */
   private final String directory;
@@ -54,7 +55,7 @@ public class DeadLetterSink implements Sink<Rejection> {
     o.addProperty("detail", r.detail);
     o.addProperty("fix", r.fix);
     o.addProperty("time", Instant.ofEpochMilli(r.timeMs).toString());
-    return new Gson().toJson(o);
+    return GSON.toJson(o);
   }
 
   private static final class Writer implements SinkWriter<Rejection> {
