@@ -131,6 +131,15 @@ public class IngestJobCommand {
   int intraOpThreads;
 
   @Option(
+      names = "--ort-spinning",
+      paramLabel = "true|false",
+      defaultValue = "true",
+      arity = "1",
+      description =
+          "Let idle ONNX Runtime threads spin; off frees cores for decoding. Default: ${DEFAULT-VALUE}.")
+  boolean ortSpinning;
+
+  @Option(
       names = "--parallelism",
       paramLabel = "N",
       defaultValue = "2",
@@ -251,7 +260,7 @@ public class IngestJobCommand {
               model.toAbsolutePath().normalize().toString(),
               Device.parse(device),
               intraOpThreads,
-              true),
+              ortSpinning),
           batchSize,
           Duration.ofMillis(maxBatchWaitMs),
           Duration.ofMinutes(2),
