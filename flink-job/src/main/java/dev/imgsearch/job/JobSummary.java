@@ -11,7 +11,6 @@ public record JobSummary(
     long filesSeen,
     long embedded,
     Map<String, Long> rejectedByReason,
-    long rowsUpserted,
     double seconds,
     double embeddingSeconds) {
 
@@ -28,9 +27,16 @@ public record JobSummary(
         get(acc, PipelineCounters.FILES_SEEN),
         get(acc, ProgressCounter.EMBEDDED),
         rejected,
-        get(acc, ProgressCounter.EMBEDDED),
         result.getNetRuntime() / 1000.0,
         (get(acc, ProgressCounter.LAST_ROW_MS) - get(acc, ProgressCounter.FIRST_ROW_MS)) / 1000.0);
+  }
+
+  /**
+   * Rows upserted into Milvus: every embedded row reaches the sink, and a job only finishes after
+   * the sink has flushed them all (a failed upsert fails the job instead).
+   */
+  public long rowsUpserted() {
+    return embedded;
   }
 
   public long rejected() {
@@ -55,7 +61,7 @@ public record JobSummary(
     sb.append(String.format("  embedded        %d%n", embedded));
     sb.append(String.format("  rejected        %d%n", rejected()));
     rejectedByReason.forEach((reason, n) -> sb.append(String.format("    %-20s %d%n", reason, n)));
-    sb.append(String.format("  rows upserted   %d%n", rowsUpserted));
+    sb.append(String.format("  rows upserted   %d%n", rowsUpserted()));
     sb.append(String.format("  throughput      %.1f images/s", imagesPerSecond()));
     sb.append(String.format(" (from the first to the last vector; %.1f s in all)", seconds));
     return sb.toString();

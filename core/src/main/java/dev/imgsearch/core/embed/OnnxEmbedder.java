@@ -46,7 +46,7 @@ public final class OnnxEmbedder implements AutoCloseable {
   private final ExecutorService executor;
   private final OrtEnvironment env;
   private final OrtSession session;
-  private final ModelInfo model;
+  private ModelInfo model; // the dimension is completed by warmUp()
   private final String provider;
   private final int imageFloats;
   private FloatBuffer input; // reused across batches; grown when a larger batch arrives
@@ -107,11 +107,11 @@ public final class OnnxEmbedder implements AutoCloseable {
       throws OrtException {
     SessionWithProvider sp = createSession(env, config, path);
     try {
-      ModelInfo declared = describe(sp.session(), path, sha256);
-      OnnxEmbedder probe = new OnnxEmbedder(executor, env, sp.session(), declared, sp.provider());
-      int dimension = probe.warmUp();
-      ModelInfo info = declared.withDimension(dimension);
-      OnnxEmbedder embedder = new OnnxEmbedder(executor, env, sp.session(), info, sp.provider());
+      OnnxEmbedder embedder =
+          new OnnxEmbedder(
+              executor, env, sp.session(), describe(sp.session(), path, sha256), sp.provider());
+      embedder.warmUp();
+      ModelInfo info = embedder.model();
       LOG.info(
           "Loaded encoder {} ({}-d, input '{}' {}x{}) from {} on {}",
           info.id(),
@@ -241,8 +241,12 @@ public final class OnnxEmbedder implements AutoCloseable {
     return new ModelInfo(name, path, sha256, in.getName(), out.getName(), dimension, spec);
   }
 
-  /** One run, so the first real batch is not slow; it also measures a dynamic output dimension. */
-  private int warmUp() throws OrtException {
+  /**
+   * One run, so the first real batch is not slow; it also measures a dynamic output dimension. Runs
+   * on the inference thread before {@link #open} returns the embedder, which publishes the updated
+   * model info safely.
+   */
+  private void warmUp() throws OrtException {
     int ran = run(List.of(new float[imageFloats]))[0].length;
     if (model.dimension() > 0 && ran != model.dimension()) {
       throw new ModelException(
@@ -253,7 +257,7 @@ public final class OnnxEmbedder implements AutoCloseable {
               + "-d output but gives "
               + ran);
     }
-    return ran;
+    model = model.withDimension(ran);
   }
 
   public ModelInfo model() {

@@ -1,9 +1,13 @@
 package dev.imgsearch.job.source;
 
+import dev.imgsearch.core.store.ImageIds;
 import java.nio.file.Paths;
 import org.apache.flink.core.fs.Path;
 
-/** Turns Flink paths into the normalised absolute path strings that ids are made from. */
+/**
+ * Turns Flink paths into the normalised path strings that ids are made from, by the store's own
+ * rule ({@link ImageIds#normalize}) for local files.
+ */
 public final class LocalPaths {
 
   private LocalPaths() {}
@@ -15,7 +19,7 @@ public final class LocalPaths {
   public static String normalize(Path path) {
     String scheme = path.toUri().getScheme();
     if (scheme == null || scheme.equals("file")) {
-      return Paths.get(path.toUri().getPath()).toAbsolutePath().normalize().toString();
+      return ImageIds.normalize(Paths.get(path.toUri().getPath()));
     }
     return path.toUri().normalize().toString();
   }
