@@ -15,21 +15,23 @@ import java.util.Objects;
  *     physical core). Decode threads plus these should not exceed the cores.
  * @param allowSpinning whether idle ORT threads spin; spinning wastes a core that decoders could
  *     use when they share the machine
+ * @param cuda how the CUDA provider runs, when the device is a GPU
  */
 public record ModelConfig(
-    String modelFile, Device device, int intraOpThreads, boolean allowSpinning)
+    String modelFile, Device device, int intraOpThreads, boolean allowSpinning, CudaSettings cuda)
     implements Serializable {
 
   public ModelConfig {
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(device, "device");
+    Objects.requireNonNull(cuda, "cuda");
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
   }
 
   public static ModelConfig of(Path modelPath) {
-    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true);
+    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true, CudaSettings.defaults());
   }
 
   public Path modelPath() {
@@ -37,14 +39,18 @@ public record ModelConfig(
   }
 
   public ModelConfig withDevice(Device value) {
-    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning);
+    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning, cuda);
   }
 
   public ModelConfig withIntraOpThreads(int value) {
-    return new ModelConfig(modelFile, device, value, allowSpinning);
+    return new ModelConfig(modelFile, device, value, allowSpinning, cuda);
   }
 
   public ModelConfig withAllowSpinning(boolean value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, value);
+    return new ModelConfig(modelFile, device, intraOpThreads, value, cuda);
+  }
+
+  public ModelConfig withCuda(CudaSettings value) {
+    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, value);
   }
 }

@@ -9,8 +9,10 @@ import ai.onnxruntime.OrtSession.SessionOptions;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import dev.imgsearch.core.config.CudaSettings;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
+import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -49,6 +51,8 @@ public final class OnnxEmbedder implements AutoCloseable {
   private ModelInfo model; // the dimension is completed by warmUp()
   private final String provider;
   private final int imageFloats;
+  private final TorchvisionPreprocessor normalizer;
+  private final float[] scratch; // one image's tensor, reused on the inference thread
   private FloatBuffer input; // reused across batches; grown when a larger batch arrives
 
   private OnnxEmbedder(
@@ -63,6 +67,8 @@ public final class OnnxEmbedder implements AutoCloseable {
     this.model = model;
     this.provider = provider;
     this.imageFloats = model.preprocess().tensorSize();
+    this.normalizer = new TorchvisionPreprocessor(model.preprocess());
+    this.scratch = new float[imageFloats];
   }
 
   /**
@@ -139,10 +145,13 @@ public final class OnnxEmbedder implements AutoCloseable {
             : "intra-op threads: " + config.intraOpThreads();
     if (device.kind() != Device.Kind.CPU) {
       try (SessionOptions options = baseOptions(config)) {
-        options.addCUDA(cudaOptions(device.index()));
+        options.addCUDA(cudaOptions(device.index(), config.cuda()));
         OrtSession session = env.createSession(path.toString(), options);
         String provider = "CUDA device " + device.index();
-        LOG.info("ONNX Runtime runs on {}", provider);
+        LOG.info(
+            "ONNX Runtime runs on {} ({})",
+            provider,
+            config.cuda().providerOptions(device.index()));
         return new SessionWithProvider(session, provider);
       } catch (OrtException | RuntimeException e) {
         if (device.kind() == Device.Kind.CUDA) {
@@ -187,10 +196,12 @@ public final class OnnxEmbedder implements AutoCloseable {
     return options;
   }
 
-  private static OrtCUDAProviderOptions cudaOptions(int deviceId) throws OrtException {
+  private static OrtCUDAProviderOptions cudaOptions(int deviceId, CudaSettings settings)
+      throws OrtException {
     OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(deviceId);
-    // Exhaustive search picks the fastest convolution once per shape; batches keep their shape.
-    cuda.add("cudnn_conv_algo_search", "EXHAUSTIVE");
+    for (Map.Entry<String, String> e : settings.providerOptions(deviceId).entrySet()) {
+      cuda.add(e.getKey(), e.getValue());
+    }
     return cuda;
   }
 
@@ -247,7 +258,7 @@ public final class OnnxEmbedder implements AutoCloseable {
    * model info safely.
    */
   private void warmUp() throws OrtException {
-    int ran = run(List.of(new float[imageFloats]))[0].length;
+    int ran = run(1, (i, zeros) -> new float[imageFloats])[0].length;
     if (model.dimension() > 0 && ran != model.dimension()) {
       throw new ModelException(
           "model "
@@ -283,26 +294,23 @@ public final class OnnxEmbedder implements AutoCloseable {
    * inference thread: do not modify them until the future completes.
    */
   public CompletableFuture<float[][]> embedAsync(List<float[]> tensors) {
-    if (tensors.isEmpty()) {
-      return CompletableFuture.completedFuture(new float[0][]);
-    }
-    for (float[] t : tensors) {
-      if (t.length != imageFloats) {
-        throw new IllegalArgumentException(
-            "tensor of " + t.length + " floats given, the model takes " + imageFloats);
-      }
-    }
-    return CompletableFuture.supplyAsync(
-        () -> {
-          try {
-            return run(tensors);
-          } catch (OrtException e) {
-            throw new CompletionException(
-                new IllegalStateException(
-                    "inference failed on " + provider + ": " + e.getMessage(), e));
-          }
-        },
-        executor);
+    checkSizes(tensors, t -> t.length, imageFloats, "floats");
+    return submit(tensors.size(), (i, scratch) -> tensors.get(i));
+  }
+
+  /**
+   * Embeds one batch of {@link TorchvisionPreprocessor#window windows} (resized, cropped RGB, HWC
+   * bytes): each is normalized on the inference thread straight into the batch buffer, so callers
+   * never hold float tensors. Do not modify the windows until the future completes.
+   */
+  public CompletableFuture<float[][]> embedWindowsAsync(List<byte[]> windows) {
+    checkSizes(windows, w -> w.length, imageFloats, "bytes");
+    return submit(
+        windows.size(),
+        (i, scratch) -> {
+          normalizer.normalize(windows.get(i), scratch, 0);
+          return scratch;
+        });
   }
 
   /** Blocking form of {@link #embedAsync}. */
@@ -317,18 +325,55 @@ public final class OnnxEmbedder implements AutoCloseable {
     }
   }
 
-  private float[][] run(List<float[]> tensors) throws OrtException {
-    int count = tensors.size();
+  /** Gives image {@code i}'s CHW tensor, possibly written into the reusable {@code scratch}. */
+  private interface TensorSource {
+    float[] tensor(int i, float[] scratch);
+  }
+
+  private static <T> void checkSizes(
+      List<T> items, java.util.function.ToIntFunction<T> size, int expected, String unit) {
+    for (T item : items) {
+      if (size.applyAsInt(item) != expected) {
+        throw new IllegalArgumentException(
+            "input of "
+                + size.applyAsInt(item)
+                + " "
+                + unit
+                + " given, the model takes "
+                + expected);
+      }
+    }
+  }
+
+  private CompletableFuture<float[][]> submit(int count, TensorSource source) {
+    if (count == 0) {
+      return CompletableFuture.completedFuture(new float[0][]);
+    }
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            return run(count, source);
+          } catch (OrtException e) {
+            throw new CompletionException(
+                new IllegalStateException(
+                    "inference failed on " + provider + ": " + e.getMessage(), e));
+          }
+        },
+        executor);
+  }
+
+  private float[][] run(int count, TensorSource source) throws OrtException {
     int floats = count * imageFloats;
     if (input == null || input.capacity() < floats) {
+      // Direct and reused: ORT reads it in place, and a batch allocates nothing per image.
       input =
           ByteBuffer.allocateDirect(floats * Float.BYTES)
               .order(ByteOrder.nativeOrder())
               .asFloatBuffer();
     }
     input.clear();
-    for (float[] t : tensors) {
-      input.put(t);
+    for (int i = 0; i < count; i++) {
+      input.put(source.tensor(i, scratch));
     }
     input.flip();
     int crop = model.preprocess().crop();

@@ -31,16 +31,33 @@ public final class TorchvisionPreprocessor {
 
   /** Writes the CHW tensor into {@code out} from {@code offset}: batches share one buffer. */
   public void preprocess(DecodedImage image, float[] out, int offset) {
+    normalize(window(image), out, offset);
+  }
+
+  /**
+   * Resize and centre crop only: the {@code crop × crop} RGB window (HWC bytes) that {@link
+   * #normalize} turns into the tensor. A quarter of the tensor's size, so pipelines pass windows
+   * between stages and normalize straight into the model's batch buffer.
+   */
+  public byte[] window(DecodedImage image) {
     int w = image.width();
     int h = image.height();
     int[] size = resizedSize(w, h, spec.resize());
     int crop = spec.crop();
     int top = centerCropOffset(size[1], crop);
     int left = centerCropOffset(size[0], crop);
-    byte[] window =
-        PilBilinearResampler.resizeWindow(
-            image.rgb(), w, h, size[0], size[1], left, top, crop, crop);
-    toNormalizedTensor(window, crop * crop, out, offset);
+    return PilBilinearResampler.resizeWindow(
+        image.rgb(), w, h, size[0], size[1], left, top, crop, crop);
+  }
+
+  /** ToTensor then Normalize of a {@link #window}, into {@code out} from {@code offset}. */
+  public void normalize(byte[] window, float[] out, int offset) {
+    int pixels = spec.crop() * spec.crop();
+    if (window.length != pixels * 3) {
+      throw new IllegalArgumentException(
+          "window of " + window.length + " bytes given, the model takes " + pixels * 3);
+    }
+    toNormalizedTensor(window, pixels, out, offset);
   }
 
   /**

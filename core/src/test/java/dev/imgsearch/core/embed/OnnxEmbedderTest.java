@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
+import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -83,6 +84,30 @@ class OnnxEmbedderTest {
       assertThat(norm(alone)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
     }
     assertThat(together[0]).isNotEqualTo(together[1]);
+  }
+
+  @Test
+  void windowsNormalizedOnTheInferenceThreadGiveTheSameVectorsAsTensors() {
+    PreprocessSpec spec = embedder.preprocessSpec();
+    TorchvisionPreprocessor preprocessor = new TorchvisionPreprocessor(spec);
+    Random random = new Random(11);
+    List<byte[]> windows = new ArrayList<>();
+    List<float[]> tensors = new ArrayList<>();
+    for (int b = 0; b < 4; b++) {
+      byte[] window = new byte[spec.crop() * spec.crop() * 3];
+      random.nextBytes(window);
+      float[] tensor = new float[spec.tensorSize()];
+      preprocessor.normalize(window, tensor, 0);
+      windows.add(window);
+      tensors.add(tensor);
+    }
+    float[][] fromWindows = embedder.embedWindowsAsync(windows).join();
+    float[][] fromTensors = embedder.embed(tensors);
+    for (int i = 0; i < 4; i++) {
+      assertThat(fromWindows[i]).containsExactly(fromTensors[i]);
+    }
+    assertThatThrownBy(() -> embedder.embedWindowsAsync(List.of(new byte[10])))
+        .hasMessageContaining("10 bytes");
   }
 
   @Test

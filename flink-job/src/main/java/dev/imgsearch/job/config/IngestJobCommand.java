@@ -1,5 +1,6 @@
 package dev.imgsearch.job.config;
 
+import dev.imgsearch.core.config.CudaSettings;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.Device;
@@ -109,10 +110,30 @@ public class IngestJobCommand {
   String device;
 
   @Option(
+      names = "--cuda-conv-algo",
+      paramLabel = "exhaustive|heuristic|default",
+      defaultValue = "exhaustive",
+      description =
+          "On a GPU: how cuDNN picks convolution algorithms (exhaustive benchmarks each batch"
+              + " shape once). Default: ${DEFAULT-VALUE}.")
+  String cudaConvAlgo;
+
+  @Option(
+      names = "--cuda-mem-limit",
+      paramLabel = "SIZE",
+      defaultValue = "0",
+      description =
+          "On a GPU: cap of ONNX Runtime's GPU memory arena, e.g. 8g; 0 = no cap."
+              + " Default: ${DEFAULT-VALUE}.")
+  String cudaMemLimit;
+
+  @Option(
       names = "--batch-size",
       paramLabel = "N",
       defaultValue = "32",
-      description = "Images per inference call. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Most images per inference call (batches grow up to it while inference is busy); 32 is"
+              + " enough on a CPU, use 128-256 on a GPU. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
   @Option(
@@ -260,7 +281,8 @@ public class IngestJobCommand {
               model.toAbsolutePath().normalize().toString(),
               Device.parse(device),
               intraOpThreads,
-              ortSpinning),
+              ortSpinning,
+              cudaSettings()),
           batchSize,
           Duration.ofMillis(maxBatchWaitMs),
           Duration.ofMinutes(2),
@@ -275,6 +297,22 @@ public class IngestJobCommand {
           Duration.ofMillis(sinkFlushMs));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private CudaSettings cudaSettings() {
+    CudaSettings.ConvAlgoSearch algo;
+    try {
+      algo = CudaSettings.ConvAlgoSearch.parse(cudaConvAlgo);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cuda-conv-algo: " + e.getMessage());
+    }
+    try {
+      return CudaSettings.defaults()
+          .withConvAlgoSearch(algo)
+          .withMemLimitBytes(CudaSettings.parseBytes(cudaMemLimit));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--cuda-mem-limit: " + e.getMessage());
     }
   }
 

@@ -44,7 +44,7 @@ final class FileDecoder {
     DecodedImage image = decoder.decode(file.bytes);
     PreprocessedImage out = new PreprocessedImage();
     out.path = file.path;
-    out.tensor = preprocessor.preprocess(image);
+    out.pixels = preprocessor.window(image);
     out.contentSha256 = HexFormat.of().formatHex(sha256.digest(file.bytes));
     out.sizeBytes = file.sizeBytes;
     out.mtimeMs = file.mtimeMs;

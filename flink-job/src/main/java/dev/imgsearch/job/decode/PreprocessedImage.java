@@ -1,12 +1,18 @@
 package dev.imgsearch.job.decode;
 
 /**
- * A decoded image, preprocessed into the encoder's CHW float tensor, with the file metadata that
- * ends up in Milvus. A POJO for Flink's serializer.
+ * A decoded image, resized and centre-cropped for the encoder, with the file metadata that ends up
+ * in Milvus. A POJO for Flink's serializer.
  */
 public class PreprocessedImage {
   public String path;
-  public float[] tensor;
+
+  /**
+   * The crop × crop RGB window (HWC bytes). The embedder normalizes it into its batch buffer: a
+   * quarter of the float tensor's size in every queue, buffer and checkpoint on the way.
+   */
+  public byte[] pixels;
+
   public String contentSha256;
   public long sizeBytes;
   public long mtimeMs;

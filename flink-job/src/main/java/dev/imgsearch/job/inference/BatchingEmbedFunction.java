@@ -112,13 +112,13 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
    * blocks on inference. The returned stage completes when the batch is done.
    */
   private CompletionStage<?> runBatch(List<Pending> batch) {
-    List<float[]> tensors = new ArrayList<>(batch.size());
+    List<byte[]> windows = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      tensors.add(p.image().tensor);
+      windows.add(p.image().pixels);
     }
     long start = System.nanoTime();
     return embedder
-        .embedAsync(tensors)
+        .embedWindowsAsync(windows)
         .whenComplete(
             (vectors, error) -> {
               if (error != null) {
