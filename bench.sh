@@ -6,12 +6,14 @@
 #   (c) the Flink job end to end, --mode once, into a Milvus Lite started here;
 # and prints, for each, images/s, wall time, CPU seconds and peak RSS, then (c)/(a) and (c)/(b).
 #
-#   ./bench.sh [--images N] [--size WxH] [--model FILE] [--skip-python] [--keep]
+#   ./bench.sh [--images N] [--size WxH] [--model FILE] [--skip-python] [--baseline-jar JAR] [--keep]
 #     --images N      photos to generate and embed (default 200)
 #     --size WxH      their size (default 1024x768; try 3000x2000)
 #     --model FILE    ONNX encoder (default: ResNet50 without fc, random weights, seed 0,
 #                     exported once into .bench/resnet50-random.onnx; needs torch)
 #     --skip-python   skip (a): no torch needed (unless the default model must be exported)
+#     --baseline-jar J  also run (c) with another build of the job jar (e.g. the previous
+#                     release's flink-job.jar, its target/lib beside it) and print (c)/(c0)
 #     --keep          keep the generated photos and the Milvus Lite data under .bench/run-*/
 # Needs Java 17, Maven, Python 3 (venv + pip: .venv/models from models/requirements.txt, about
 # 3 GB with torch; with --skip-python and an existing model only Pillow, in .venv/bench).
@@ -25,6 +27,7 @@ images=200
 size=1024x768
 model=""
 skip_python=false
+baseline_jar=""
 keep=false
 warmup_images=16 # the job's warm-up run (its own collection), before (c)
 die() { echo "bench.sh: $*" >&2; exit 2; }
@@ -34,8 +37,9 @@ while [[ $# -gt 0 ]]; do
     --size) [[ $# -ge 2 ]] || die "--size needs WIDTHxHEIGHT"; size="$2"; shift 2 ;;
     --model) [[ $# -ge 2 ]] || die "--model needs a file"; model="$2"; shift 2 ;;
     --skip-python) skip_python=true; shift ;;
+    --baseline-jar) [[ $# -ge 2 ]] || die "--baseline-jar needs a jar"; baseline_jar="$2"; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see ./bench.sh --help)" ;;
   esac
 done
@@ -44,6 +48,10 @@ done
 if [[ -n "$model" ]]; then
   [[ -f "$model" ]] || die "model $model does not exist"
   model="$(cd "$(dirname "$model")" && pwd)/$(basename "$model")"
+fi
+if [[ -n "$baseline_jar" ]]; then
+  [[ -f "$baseline_jar" ]] || die "baseline jar $baseline_jar does not exist"
+  baseline_jar="$(cd "$(dirname "$baseline_jar")" && pwd)/$(basename "$baseline_jar")"
 fi
 command -v java >/dev/null || die "java (17+) is not on the PATH"
 command -v python3 >/dev/null || die "python3 is not on the PATH"
@@ -230,6 +238,12 @@ job=(java -jar "$JOB_JAR" --mode once --model "$model" --milvus-uri "$milvus_uri
 step "(c) the Flink job, --mode once, into Milvus Lite at $milvus_uri, collection $collection"
 echo "warm-up: $warmup_images photos into ${collection}_warmup"
 measure c-warmup "${job[@]}" --source "$RUN/warmup-images" --collection "${collection}_warmup"
+if [[ -n "$baseline_jar" ]]; then
+  echo "baseline jar $baseline_jar (load $(load1)):"
+  measure c0 java -jar "$baseline_jar" --mode once --model "$model" --milvus-uri "$milvus_uri" \
+    --source "$RUN/images" --collection "${collection}_baseline"
+  sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/baseline throughput \1 images\/s/p' "$LOGS/c0.log" | tail -n 1
+fi
 echo "measured run (load $(load1)):"
 milvus_cpu0="$(session_cpu_seconds "$milvus_sid")"
 measure c "${job[@]}" --source "$RUN/images" --collection "$collection"
@@ -239,7 +253,7 @@ grep -ho 'Embedded [0-9]* images in .*' "$LOGS/c.log" | tail -n 1 || true
 
 # 6. The table.
 result_rate() { sed -n 's/^RESULT .*images_per_s=\([0-9.]*\).*/\1/p' "$LOGS/$1.log" | tail -n 1; }
-job_rate() { sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/\1/p' "$LOGS/c.log" | tail -n 1; }
+job_rate() { sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/\1/p' "$LOGS/${1:-c}.log" | tail -n 1; }
 job_embedded="$(sed -n 's/^ *embedded *\([0-9]*\)$/\1/p' "$LOGS/c.log" | tail -n 1)"
 [[ "$job_embedded" == "$images" ]] || die "the job embedded '${job_embedded}' of $images photos; see $LOGS/c.log"
 
@@ -272,6 +286,10 @@ row b "(b) ONNX Runtime only, Java, batch 32"
 rate[c]="$(job_rate)"; processed[c]="$images"
 milvus_cpu="$(awk -v a="$milvus_cpu0" -v b="$milvus_cpu1" 'BEGIN { printf "%.1f", b - a }')"
 row c "(c) Flink job, once, into Milvus Lite" "$milvus_cpu"
+if [[ -n "$baseline_jar" ]]; then
+  rate[c0]="$(job_rate c0)"; processed[c0]="$images"
+  row c0 "(c0) the same, baseline jar (Milvus Lite CPU not subtracted)"
+fi
 echo
 echo "steady: (a) after a warm-up batch of 128; (b) after a warm-up batch of 32, tensors decoded beforehand; (c) the job's own figure, first to last vector."
 echo "wall: the whole process (start-up, model load, warm-up included). CPU s and peak RSS: the whole process (GNU time)."
@@ -287,5 +305,8 @@ if ! $skip_python; then
   echo "(c)/(a) = $(ratio "${rate[c]}" "${rate[a]}") steady, $(ratio "${wall[a]}" "${wall[c]}") on wall time"
 fi
 echo "(c)/(b) = $(ratio "${rate[c]}" "${rate[b]}") steady, $(ratio "${wall[b]}" "${wall[c]}") on wall time"
+if [[ -n "$baseline_jar" ]]; then
+  echo "(c)/(c0) = $(ratio "${rate[c]}" "${rate[c0]}") steady, $(ratio "${wall[c0]}" "${wall[c]}") on wall time (this build against the baseline jar)"
+fi
 echo
 echo "bench.sh took $((SECONDS - started)) s."

@@ -65,6 +65,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
+    if hasattr(ort, "preload_dlls"):
+        ort.preload_dlls()  # CUDA and cuDNN from pip's nvidia-* packages, where they are installed
     sess = session(args.model, args.device, args.conv_algo, args.mem_limit_gb)
     inp, out = sess.get_inputs()[0], sess.get_outputs()[0]
     try:

@@ -93,7 +93,7 @@ class FolderCalibration:
         self.pos = 0
 
 
-def to_int8(src, dst, calibration_dir, count, seed, reduce_range):
+def to_int8(src, dst, calibration_dir, count, seed, reduce_range, method):
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -122,7 +122,9 @@ def to_int8(src, dst, calibration_dir, count, seed, reduce_range):
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
-            calibrate_method=CalibrationMethod.MinMax,
+            calibrate_method={"minmax": CalibrationMethod.MinMax,
+                              "percentile": CalibrationMethod.Percentile,
+                              "entropy": CalibrationMethod.Entropy}[method],
             # CPUs without VNNI multiply u8 x s8 with VPMADDUBSW, which can saturate; 7-bit weights
             # (reduce_range) avoid that at a small cost in precision.
             reduce_range=reduce_range,
@@ -148,6 +150,10 @@ def main():
     ap.add_argument("--calibration-count", type=int, default=64,
                     help="int8: images used for calibration (default 64)")
     ap.add_argument("--seed", type=int, default=0, help="int8: which images are picked (default 0)")
+    ap.add_argument("--calibration-method", default="percentile",
+                    choices=["minmax", "percentile", "entropy"],
+                    help="int8: how activation ranges are chosen (default percentile: clips the"
+                         " rare outliers that minmax lets widen every range)")
     ap.add_argument("--reduce-range", action="store_true",
                     help="int8: 7-bit weights, for CPUs without VNNI if int8 drifts too far")
     args = ap.parse_args()
@@ -163,7 +169,7 @@ def main():
             sys.exit("convert_precision.py: --precision int8 needs --calibration-dir DIR (photos"
                      " like the ones you will ingest)")
         to_int8(args.model, out, args.calibration_dir, args.calibration_count, args.seed,
-                args.reduce_range)
+                args.reduce_range, args.calibration_method)
     onnx.checker.check_model(out)
     print(f"wrote {out} ({os.path.getsize(out) / 1e6:.1f} MB, {args.precision})")
 
