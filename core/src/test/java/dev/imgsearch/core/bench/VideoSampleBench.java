@@ -12,8 +12,8 @@ import java.nio.file.Path;
  * sampled ones are converted and preprocessed for the encoder (ImageNet 224x224).
  *
  * <p>Usage: {@code VideoSampleBench VIDEO [rounds]}. For each sampling interval it prints decoded
- * frames/s, sampled frames/s and seconds of video per second; the best of the rounds counts, as
- * the machine is noisy.
+ * frames/s, sampled frames/s and seconds of video per second; the best of the rounds counts, as the
+ * machine is noisy.
  */
 public final class VideoSampleBench {
 
