@@ -2,13 +2,10 @@ package dev.imgsearch.job.video;
 
 import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecodedImage;
-import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
-import dev.imgsearch.core.store.ImageFields;
 import dev.imgsearch.job.decode.PreprocessedImage;
 import dev.imgsearch.job.source.ImageFile;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,17 +30,12 @@ public final class VideoFramePreprocessor {
   }
 
   /**
-   * @throws DecodeException for the record that says why the video stopped or could not be opened
+   * @throws DecodeException for the record that says why the video stopped or could not be read
+   *     (the reader checks the path length too, once per video)
    */
   public PreprocessedImage preprocess(ImageFile record) throws DecodeException {
     if (record.readError != null) {
       throw new DecodeException(record.readError, record.readErrorDetail);
-    }
-    int pathBytes = record.path.getBytes(StandardCharsets.UTF_8).length;
-    if (pathBytes > ImageFields.FILEPATH_MAX_LENGTH) {
-      throw new DecodeException(
-          RejectReason.PATH_TOO_LONG,
-          "path has " + pathBytes + " UTF-8 bytes, limit is " + ImageFields.FILEPATH_MAX_LENGTH);
     }
     RawFrame frame = record.frame;
     DecodedImage image = frame.image();

@@ -1,12 +1,15 @@
 package dev.imgsearch.job.video;
 
 import dev.imgsearch.core.image.DecodeException;
+import dev.imgsearch.core.image.RejectReason;
+import dev.imgsearch.core.store.ImageFields;
 import dev.imgsearch.core.video.VideoFrame;
 import dev.imgsearch.core.video.VideoFrameSampler;
 import dev.imgsearch.core.video.VideoSampling;
 import dev.imgsearch.job.source.ImageFile;
 import dev.imgsearch.job.source.LocalPaths;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
@@ -87,6 +90,18 @@ public final class VideoFrameReader implements BulkFormat.Reader<ImageFile> {
   /** The next frame, or the record that says why the video stopped, or null at the end. */
   private ImageFile nextRecord() {
     if (sampler == null) {
+      int pathBytes = path.getBytes(StandardCharsets.UTF_8).length;
+      if (pathBytes > ImageFields.FILEPATH_MAX_LENGTH) {
+        // Checked once here rather than once per frame: one dead letter for the whole video.
+        done = true;
+        return failed(
+            new DecodeException(
+                RejectReason.PATH_TOO_LONG,
+                "path has "
+                    + pathBytes
+                    + " UTF-8 bytes, limit is "
+                    + ImageFields.FILEPATH_MAX_LENGTH));
+      }
       try {
         sampler = VideoFrameSampler.open(Paths.get(path), sampling);
       } catch (DecodeException e) {

@@ -80,6 +80,20 @@ class VideoFrameReaderTest {
   }
 
   @Test
+  void videoWithAPathTooLongForTheCollectionIsOneRecordNotOnePerFrame() throws Exception {
+    Path deep = tmp;
+    for (int i = 0; i < 5; i++) {
+      deep = deep.resolve(String.valueOf((char) ('a' + i)).repeat(240));
+    }
+    Files.createDirectories(deep);
+    Path video = Files.copy(TestVideos.path(TestVideos.H264_MP4), deep.resolve("cup.mp4"));
+
+    List<Read> reads = readAll(format.createReader(new Configuration(), split(video, null)));
+
+    assertThat(reads).containsExactly(new Read(-1, RejectReason.PATH_TOO_LONG, 1, 0));
+  }
+
+  @Test
   void photosAreStillReadWhole() throws Exception {
     Path photo =
         Files.copy(
