@@ -1,6 +1,7 @@
 package dev.imgsearch.cli;
 
 import dev.imgsearch.core.store.MetricType;
+import dev.imgsearch.core.video.FrameTime;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.ToIntFunction;
@@ -14,14 +15,7 @@ public final class Formats {
 
   /** {@code mm:ss.mmm}; minutes grow past 59 rather than adding hours ({@code 75:02.345}). */
   public static String frameTime(long frameMs) {
-    if (frameMs < 0) {
-      throw new IllegalArgumentException(
-          "frame time is " + frameMs + " ms; still images have no time");
-    }
-    long minutes = frameMs / 60_000;
-    long seconds = (frameMs / 1000) % 60;
-    long millis = frameMs % 1000;
-    return String.format(Locale.ROOT, "%02d:%02d.%03d", minutes, seconds, millis);
+    return FrameTime.format(frameMs);
   }
 
   /** Four decimals: enough to tell near-duplicates apart, short enough for a caption. */

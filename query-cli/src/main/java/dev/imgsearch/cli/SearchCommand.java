@@ -308,6 +308,9 @@ public class SearchCommand implements Callable<Integer> {
           h.addProperty("path", hit.filepath());
           h.addProperty("distance", hit.distance());
           h.addProperty("frameMs", hit.frameMs());
+          if (hit.frameMs() >= 0) {
+            h.addProperty("frameTime", Formats.frameTime(hit.frameMs()));
+          }
           h.addProperty("width", hit.width());
           h.addProperty("height", hit.height());
           h.addProperty("sizeBytes", hit.sizeBytes());

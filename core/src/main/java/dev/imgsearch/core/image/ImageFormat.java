@@ -15,7 +15,9 @@ public enum ImageFormat {
   JPEG_2000(false),
   QOI(false),
   PSD(false),
-  SVG(false);
+  SVG(false),
+  // A frame of a video file: decoded by dev.imgsearch.core.video, never by ImageDecoder.
+  VIDEO_FRAME(false);
 
   private final boolean decodable;
 

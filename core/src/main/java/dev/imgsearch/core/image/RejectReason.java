@@ -24,7 +24,10 @@ public enum RejectReason {
       "check that it still exists and that its permissions allow reading"),
   PATH_TOO_LONG(
       "the file's path is longer than the collection's filepath field (1024 bytes)",
-      "move the file to a shorter path");
+      "move the file to a shorter path"),
+  VIDEO_DAMAGED(
+      "the video could not be decoded to its end; the frames before the damage were ingested",
+      "copy the file again if it was cut short, or re-encode it (ffmpeg -i in.mp4 out.mp4)");
 
   private final String description;
   private final String fix;

@@ -8,6 +8,7 @@ import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.store.IndexType;
 import dev.imgsearch.core.store.MetricType;
 import dev.imgsearch.core.store.VectorIndex;
+import dev.imgsearch.core.video.VideoSampling;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -211,6 +212,39 @@ public class IngestJobCommand {
   String[] extensions;
 
   @Option(
+      names = "--video-extensions",
+      paramLabel = "EXT",
+      defaultValue = "mp4,mov,mkv,webm,avi",
+      split = ",",
+      description =
+          "Files read as videos, frame by frame; an empty value reads none. Default: ${DEFAULT-VALUE}.")
+  String[] videoExtensions;
+
+  @Option(
+      names = "--frame-interval-ms",
+      paramLabel = "MS",
+      defaultValue = "" + VideoSampling.DEFAULT_INTERVAL_MS,
+      description = "One video frame per interval is embedded. Default: ${DEFAULT-VALUE}.")
+  long frameIntervalMs;
+
+  @Option(
+      names = "--max-frames-per-video",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "At most this many frames per video; 0 = no cap. Default: ${DEFAULT-VALUE}.")
+  int maxFramesPerVideo;
+
+  @Option(
+      names = "--frame-diff-threshold",
+      paramLabel = "X",
+      defaultValue = "0",
+      description =
+          "Skip a frame that differs from the last kept one by less than this (mean absolute"
+              + " difference of 16x16 grey thumbnails, 0..1; try 0.02); 0 = keep all."
+              + " Default: ${DEFAULT-VALUE}.")
+  double frameDiffThreshold;
+
+  @Option(
       names = "--max-pixels",
       paramLabel = "N",
       defaultValue = "" + DecoderOptions.DEFAULT_MAX_PIXELS,
@@ -294,7 +328,12 @@ public class IngestJobCommand {
           MetricType.parse(metric),
           vectorIndex,
           sinkBatchRows,
-          Duration.ofMillis(sinkFlushMs));
+          Duration.ofMillis(sinkFlushMs),
+          new VideoSampling(
+              new LinkedHashSet<>(Arrays.asList(videoExtensions)),
+              frameIntervalMs,
+              maxFramesPerVideo,
+              frameDiffThreshold));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -5,6 +5,7 @@ import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.store.MetricType;
 import dev.imgsearch.core.store.VectorIndex;
+import dev.imgsearch.core.video.VideoSampling;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.Set;
  *
  * @param checkpointInterval {@link Duration#ZERO} turns checkpointing off
  * @param deadLetterDir folder for the JSON-lines dead-letter files; null logs rejects only
+ * @param video which files are videos and which of their frames are embedded
  */
 public record IngestJobConfig(
     Path source,
@@ -38,7 +40,8 @@ public record IngestJobConfig(
     MetricType metric,
     VectorIndex index,
     int sinkBatchRows,
-    Duration sinkMaxBufferTime)
+    Duration sinkMaxBufferTime,
+    VideoSampling video)
     implements Serializable {
 
   /**
@@ -54,6 +57,7 @@ public record IngestJobConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(milvus, "milvus");
+    Objects.requireNonNull(video, "video");
     extensions = Set.copyOf(extensions);
     requirePositive("monitor interval", monitorInterval);
     requirePositive("max batch wait", maxBatchWait);

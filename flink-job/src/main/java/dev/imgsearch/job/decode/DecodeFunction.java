@@ -6,6 +6,7 @@ import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.job.JobTags;
 import dev.imgsearch.job.source.ImageFile;
+import dev.imgsearch.job.video.VideoFramePreprocessor;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -25,6 +26,7 @@ public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage
   private final Duration settleTime;
 
   private transient FileDecoder decoder;
+  private transient VideoFramePreprocessor frames;
   private transient PipelineCounters counters;
 
   public DecodeFunction(DecoderOptions options, PreprocessSpec spec, Duration settleTime) {
@@ -36,11 +38,16 @@ public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage
   @Override
   public void open(OpenContext openContext) {
     decoder = new FileDecoder(options, spec);
+    frames = new VideoFramePreprocessor(spec);
     counters = new PipelineCounters(getRuntimeContext());
   }
 
   @Override
   public void processElement(ImageFile file, Context ctx, Collector<PreprocessedImage> out) {
+    if (file.video) {
+      processVideoRecord(file, ctx, out);
+      return;
+    }
     counters.fileSeen();
     try {
       out.collect(decoder.decode(file));
@@ -53,6 +60,26 @@ public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage
       }
       counters.rejected(e.reason());
       ctx.output(JobTags.REJECTED, Rejection.of(file.path, e.reason(), e.detail(), now));
+    }
+  }
+
+  /**
+   * A sampled frame, or why a video stopped. Frames come decoded from the reader, and a damaged
+   * video never waits to settle: its good frames are already on their way, and reading a long video
+   * again only to find it still growing would cost more than it saves.
+   */
+  private void processVideoRecord(ImageFile record, Context ctx, Collector<PreprocessedImage> out) {
+    if (record.videoRecord == 0) {
+      counters.fileSeen();
+    }
+    try {
+      out.collect(frames.preprocess(record));
+    } catch (DecodeException e) {
+      counters.rejected(e.reason());
+      ctx.output(
+          JobTags.REJECTED,
+          Rejection.of(
+              record.path, e.reason(), e.detail(), ctx.timerService().currentProcessingTime()));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.RejectReason;
+import dev.imgsearch.job.video.RawFrame;
 
 /**
  * One file from the watched folder, read whole. When reading failed (deleted after listing, no
@@ -18,6 +19,18 @@ public class ImageFile {
   public long mtimeMs;
   public RejectReason readError;
   public String readErrorDetail;
+
+  /**
+   * A record of a video rather than a photo: {@link #frame} holds a sampled frame, or {@link
+   * #readError} says why the video stopped. Videos are never read whole (see VideoFrameReader).
+   */
+  public boolean video;
+
+  /** The sampled frame of a video, decoded by the reader; null for photos. */
+  public RawFrame frame;
+
+  /** This record's index among its video's records, from 0; the first one counts the file. */
+  public long videoRecord;
 
   public ImageFile() {}
 

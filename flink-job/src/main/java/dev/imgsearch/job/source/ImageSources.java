@@ -13,9 +13,11 @@ public final class ImageSources {
 
   public static FileSource<ImageFile> folder(IngestJobConfig cfg) {
     Set<String> extensions = new TreeSet<>(cfg.extensions());
+    extensions.addAll(cfg.video().extensions());
     FileSource.FileSourceBuilder<ImageFile> builder =
         FileSource.forBulkFileFormat(
-                new WholeFileFormat(cfg.maxFileBytes()), Path.fromLocalFile(cfg.source().toFile()))
+                new WholeFileFormat(cfg.maxFileBytes(), cfg.video()),
+                Path.fromLocalFile(cfg.source().toFile()))
             .setFileEnumerator(() -> new ImageFileEnumerator(extensions));
     if (cfg.mode() == IngestJobConfig.Mode.WATCH) {
       builder.monitorContinuously(cfg.monitorInterval());

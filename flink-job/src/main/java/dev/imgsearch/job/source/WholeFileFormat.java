@@ -1,6 +1,8 @@
 package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.RejectReason;
+import dev.imgsearch.core.video.VideoSampling;
+import dev.imgsearch.job.video.VideoFrameReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,13 +23,24 @@ import org.apache.flink.core.fs.Path;
  * Reads each file whole and emits it as one {@link ImageFile}. Not splittable: an image is only
  * meaningful as a whole. A file that cannot be read (deleted after it was listed, no permission,
  * larger than the limit) is emitted with its read error instead of failing the job.
+ *
+ * <p>Videos (by extension) are never read whole: {@link VideoFrameReader} streams their sampled
+ * frames instead.
  */
 public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSplit> {
   private static final long serialVersionUID = 1L;
 
   private final long maxFileBytes;
+  private final VideoSampling video;
 
   public WholeFileFormat(long maxFileBytes) {
+    this(maxFileBytes, null);
+  }
+
+  /**
+   * @param video which files are videos and how they are sampled; null reads every file whole
+   */
+  public WholeFileFormat(long maxFileBytes, VideoSampling video) {
     if (maxFileBytes <= 0 || maxFileBytes > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException(
           "maxFileBytes must be between 1 and "
@@ -36,19 +49,31 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
               + maxFileBytes);
     }
     this.maxFileBytes = maxFileBytes;
+    this.video = video;
   }
 
   @Override
   public Reader<ImageFile> createReader(Configuration config, FileSourceSplit split) {
+    if (isVideo(split)) {
+      return new VideoFrameReader(split, video, 0);
+    }
     return new WholeFileReader(split, maxFileBytes, false);
   }
 
   @Override
   public Reader<ImageFile> restoreReader(Configuration config, FileSourceSplit split) {
+    if (isVideo(split)) {
+      long emitted = split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L);
+      return new VideoFrameReader(split, video, emitted);
+    }
     // The only record's position is "one record skipped": a restored split that has it is done.
     boolean emitted =
         split.getReaderPosition().map(p -> p.getRecordsAfterOffset() > 0).orElse(false);
     return new WholeFileReader(split, maxFileBytes, emitted);
+  }
+
+  private boolean isVideo(FileSourceSplit split) {
+    return video != null && video.isVideo(split.path().getName());
   }
 
   @Override

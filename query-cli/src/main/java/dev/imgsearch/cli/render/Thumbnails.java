@@ -4,6 +4,7 @@ import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.image.ImageDecoder;
+import dev.imgsearch.core.video.VideoFrameSampler;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -14,12 +15,13 @@ import java.nio.file.Path;
 
 /**
  * Small pictures of query images and hits, decoded with core's {@link ImageDecoder} so that EXIF
- * orientation and colour handling match what was embedded. A file that is gone or cannot be decoded
+ * orientation and colour handling match what was embedded. A video hit shows its frame, extracted
+ * again from the video with the sampler that made it. A file that is gone or cannot be decoded
  * becomes a placeholder with a word saying why.
  */
 public final class Thumbnails {
 
-  /** A thumbnail, or the word for its placeholder ("missing", "unreadable", "video"). */
+  /** A thumbnail, or the word for its placeholder ("missing", "unreadable"). */
   public record Thumb(BufferedImage image, String problem) {
     public static Thumb of(BufferedImage image) {
       return new Thumb(image, null);
@@ -49,6 +51,13 @@ public final class Thumbnails {
     if (!Files.isRegularFile(path)) {
       return Thumb.placeholder("missing");
     }
+    if (frameMs >= 0) {
+      try {
+        return Thumb.of(of(VideoFrameSampler.frameAt(path, frameMs)));
+      } catch (DecodeException e) {
+        return Thumb.placeholder("unreadable");
+      }
+    }
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(path);
@@ -58,7 +67,7 @@ public final class Thumbnails {
     try {
       return Thumb.of(of(decoder.decode(bytes)));
     } catch (DecodeException e) {
-      return Thumb.placeholder(frameMs >= 0 ? "video" : "unreadable");
+      return Thumb.placeholder("unreadable");
     }
   }
 
