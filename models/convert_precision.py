@@ -77,6 +77,7 @@ class FolderCalibration:
         self.pos = 0
 
     def get_next(self):
+        # Full batches only: the histogram calibrators cannot stack batches of different sizes.
         tensors = []
         while self.pos < len(self.files) and len(tensors) < self.batch:
             path = self.files[self.pos]
@@ -85,7 +86,7 @@ class FolderCalibration:
                 tensors.append(preprocess(path, self.spec))
             except Exception as e:  # a calibration set from a user's folder may hold bad files
                 print(f"skipping {path}: {e}", file=sys.stderr)
-        if not tensors:
+        if len(tensors) < self.batch:
             return None
         return {self.input_name: np.stack(tensors)}
 
@@ -103,6 +104,9 @@ def to_int8(src, dst, calibration_dir, count, seed, reduce_range, method):
                  " a folder of photos like the ones you will ingest")
     random.Random(seed).shuffle(files)
     files = files[:count]
+    if len(files) < 8:
+        sys.exit(f"convert_precision.py: {len(files)} images under {calibration_dir}; int8"
+                 " calibration needs at least 8 (32-128 give steadier ranges)")
     if len(files) < 16:
         print(f"warning: only {len(files)} calibration images; 32-128 give steadier ranges",
               file=sys.stderr)

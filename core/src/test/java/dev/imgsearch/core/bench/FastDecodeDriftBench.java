@@ -37,7 +37,12 @@ public final class FastDecodeDriftBench {
     try (OnnxEmbedder embedder =
         OnnxEmbedder.open(ModelConfig.of(model).withDevice(Device.CPU).withAllowSpinning(false))) {
       TorchvisionPreprocessor pre = new TorchvisionPreprocessor(embedder.preprocessSpec());
-      float[][] exact = embed(embedder, pre, new ImageDecoder(DecoderOptions.defaults()), files);
+      float[][] exact =
+          embed(
+              embedder,
+              pre,
+              new ImageDecoder(DecoderOptions.defaults().withReducedDecode(0)),
+              files);
       System.out.printf("%d JPEGs under %s, model %s%n", files.size(), args[1], model);
       for (int side : sides) {
         ImageDecoder fast = new ImageDecoder(DecoderOptions.defaults().withReducedDecode(side));

@@ -41,7 +41,7 @@ public final class VideoFramePreprocessor {
     DecodedImage image = frame.image();
     PreprocessedImage out = new PreprocessedImage();
     out.path = record.path;
-    out.tensor = preprocessor.preprocess(image);
+    out.pixels = preprocessor.window(image);
     out.contentSha256 = HexFormat.of().formatHex(sha256.digest(frame.rgb));
     out.sizeBytes = record.sizeBytes;
     out.mtimeMs = record.mtimeMs;
