@@ -168,6 +168,15 @@ public class IngestJobCommand {
   long monitorIntervalMs;
 
   @Option(
+      names = "--delete-delay-ms",
+      paramLabel = "MS",
+      defaultValue = "10000",
+      description =
+          "Watch mode: a file gone for this long has its rows deleted; a file back sooner keeps"
+              + " them. Default: ${DEFAULT-VALUE}.")
+  long deleteDelayMs;
+
+  @Option(
       names = "--settle-ms",
       paramLabel = "MS",
       defaultValue = "2000",
@@ -272,7 +281,8 @@ public class IngestJobCommand {
           MetricType.parse(metric),
           vectorIndex,
           sinkBatchRows,
-          Duration.ofMillis(sinkFlushMs));
+          Duration.ofMillis(sinkFlushMs),
+          Duration.ofMillis(deleteDelayMs));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

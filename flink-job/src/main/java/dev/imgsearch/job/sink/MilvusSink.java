@@ -2,7 +2,6 @@ package dev.imgsearch.job.sink;
 
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
-import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.StoreOptions;
 import java.time.Duration;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -11,15 +10,15 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.util.Preconditions;
 
 /**
- * Upserts image rows into a Milvus collection. Rows are buffered and written in batches by count,
- * after a time limit, and on every checkpoint: a completed checkpoint means its rows are in Milvus.
- * Delivery is at-least-once; because ids are deterministic and writes are upserts, the effect is
- * exactly-once.
+ * Applies {@link RowChange}s to a Milvus collection: upserts image rows, and deletes the rows of
+ * removed or changed files. Rows are buffered and written in batches by count, after a time limit,
+ * and on every checkpoint: a completed checkpoint means its rows are in Milvus. Delivery is
+ * at-least-once; because ids are deterministic and writes are upserts, the effect is exactly-once.
  *
  * <p>Holds configuration only; the client exists inside the {@link MilvusWriter}. Build it with
  * {@link #builder()}.
  */
-public class MilvusSink implements Sink<ImageRecord> {
+public class MilvusSink implements Sink<RowChange> {
   private static final long serialVersionUID = 1L;
 
   private final MilvusConfig connection;
@@ -27,18 +26,21 @@ public class MilvusSink implements Sink<ImageRecord> {
   private final StoreOptions storeOptions;
   private final int maxBatchRows;
   private final Duration maxBufferTime;
+  private final Duration removalGuard;
 
   MilvusSink(
       MilvusConfig connection,
       CollectionSpec collection,
       StoreOptions storeOptions,
       int maxBatchRows,
-      Duration maxBufferTime) {
+      Duration maxBufferTime,
+      Duration removalGuard) {
     this.connection = Preconditions.checkNotNull(connection);
     this.collection = Preconditions.checkNotNull(collection);
     this.storeOptions = Preconditions.checkNotNull(storeOptions);
     this.maxBatchRows = maxBatchRows;
     this.maxBufferTime = Preconditions.checkNotNull(maxBufferTime);
+    this.removalGuard = Preconditions.checkNotNull(removalGuard);
   }
 
   public static MilvusSinkBuilder builder() {
@@ -46,8 +48,8 @@ public class MilvusSink implements Sink<ImageRecord> {
   }
 
   @Override
-  public SinkWriter<ImageRecord> createWriter(WriterInitContext context) {
+  public SinkWriter<RowChange> createWriter(WriterInitContext context) {
     return new MilvusWriter(
-        context, connection, collection, storeOptions, maxBatchRows, maxBufferTime);
+        context, connection, collection, storeOptions, maxBatchRows, maxBufferTime, removalGuard);
   }
 }
