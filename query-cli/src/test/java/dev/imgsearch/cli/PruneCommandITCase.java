@@ -80,8 +80,7 @@ class PruneCommandITCase {
       assertThat(left)
           .containsExactlyInAnyOrder(
               ImageIds.normalize(kept), ImageIds.normalize(sibling), ImageIds.normalize(outside));
-      assertThat(store.count(FilterExpressions.filepathEquals(ImageIds.normalize(video))))
-          .isZero();
+      assertThat(store.count(FilterExpressions.filepathEquals(ImageIds.normalize(video)))).isZero();
     }
 
     Run again = run(config, "prune", "--source", dir.toString());
