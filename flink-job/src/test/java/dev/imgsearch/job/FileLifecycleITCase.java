@@ -164,6 +164,28 @@ class FileLifecycleITCase {
     }
   }
 
+  @Test
+  void aWatchedFolderThatVanishesForAWhileDeletesNothing(MilvusConfig milvus) throws Exception {
+    // An unmounted share looks like a folder whose files were all deleted; it must not act so.
+    Path share = source.resolve("share");
+    int n = copyPhotos(share).size();
+    JobClient job = start(config(milvus, share));
+    try (MilvusImageStore store = openStore(milvus)) {
+      awaitCount(store, n, Duration.ofSeconds(90));
+      Path away = Files.move(share, source.resolve("unmounted"));
+      Thread.sleep(DELETE_DELAY_MS + 3_000);
+      assertThat(store.count()).as("rows while the folder is gone").isEqualTo(n);
+
+      Files.move(away, share);
+      Thread.sleep(1_500);
+      assertThat(store.count()).isEqualTo(n);
+      lastJob = job.getJobID();
+      assertThat(counter(PipelineCounters.FILES_SEEN)).as("files read").isEqualTo(n);
+    } finally {
+      job.cancel().get();
+    }
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   private JobID lastJob;
@@ -173,10 +195,14 @@ class FileLifecycleITCase {
   }
 
   private IngestJobConfig config(MilvusConfig milvus) {
+    return config(milvus, source);
+  }
+
+  private IngestJobConfig config(MilvusConfig milvus, Path folder) {
     List<String> args =
         jobArgs(
             milvus,
-            source,
+            folder,
             deadLetters,
             "watch",
             "--checkpoint-interval-ms",

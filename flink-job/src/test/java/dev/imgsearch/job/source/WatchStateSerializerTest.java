@@ -90,9 +90,16 @@ class WatchStateSerializerTest {
   private static Map<String, FileVersion> files(int from, int to) {
     Map<String, FileVersion> files = new LinkedHashMap<>();
     for (int i = from; i < to; i++) {
+      int month = 1 + i % 12;
+      String number = Integer.toString(1_000_000 + i).substring(1); // six digits
       String path =
-          String.format(
-              "file:/srv/media/photos/%d/%02d/IMG_%06d.jpg", 2015 + i / 20_000, 1 + i % 12, i);
+          "file:/srv/media/photos/"
+              + (2015 + i / 20_000)
+              + (month < 10 ? "/0" : "/")
+              + month
+              + "/IMG_"
+              + number
+              + ".jpg";
       files.put(path, new FileVersion(1_600_000_000_000L + i * 7_919L, 1_500_000 + i * 37L));
     }
     return files;
