@@ -4,9 +4,13 @@ import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.StoreOptions;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.Preconditions;
 
 /**
@@ -18,7 +22,8 @@ import org.apache.flink.util.Preconditions;
  * <p>Holds configuration only; the client exists inside the {@link MilvusWriter}. Build it with
  * {@link #builder()}.
  */
-public class MilvusSink implements Sink<RowChange> {
+public class MilvusSink
+    implements Sink<RowChange>, SupportsWriterState<RowChange, RemovalGuard.Entry> {
   private static final long serialVersionUID = 1L;
 
   private final MilvusConfig connection;
@@ -48,8 +53,26 @@ public class MilvusSink implements Sink<RowChange> {
   }
 
   @Override
-  public SinkWriter<RowChange> createWriter(WriterInitContext context) {
+  public StatefulSinkWriter<RowChange, RemovalGuard.Entry> createWriter(WriterInitContext context) {
+    return restoreWriter(context, List.of());
+  }
+
+  @Override
+  public StatefulSinkWriter<RowChange, RemovalGuard.Entry> restoreWriter(
+      WriterInitContext context, Collection<RemovalGuard.Entry> recoveredState) {
     return new MilvusWriter(
-        context, connection, collection, storeOptions, maxBatchRows, maxBufferTime, removalGuard);
+        context,
+        connection,
+        collection,
+        storeOptions,
+        maxBatchRows,
+        maxBufferTime,
+        removalGuard,
+        recoveredState);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<RemovalGuard.Entry> getWriterStateSerializer() {
+    return RemovalGuard.EntrySerializer.INSTANCE;
   }
 }

@@ -6,15 +6,12 @@ import dev.imgsearch.core.store.FilterExpressions;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.StoreOptions;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -32,26 +29,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The job keys this sink by path, so every change of one file arrives here in the order it left
  * its operator. Deletions skip embedding, though, so a row of a file's old version that was still
- * being embedded can arrive after the deletion that should have removed it. The writer therefore
- * remembers each deletion for a while ({@code removalGuard}, well above the time a row spends in
- * the pipeline) and drops such stragglers: after a file's deletion, a row is written only if its
- * file exists again; after a change, only rows of that version or a newer one.
+ * being embedded can arrive after the deletion that should have removed it: the {@link
+ * RemovalGuard} (checkpointed with the writer) recognises such stragglers, and they are dropped.
  */
-class MilvusWriter implements SinkWriter<RowChange> {
+class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusWriter.class);
   static final String METRIC_FILES_DELETED = "filesDeleted";
   static final String METRIC_STALE_ROWS_DROPPED = "staleRowsDropped";
-
-  /** A deletion as the guard remembers it: when, and which version was kept (-1: none). */
-  private record Removal(long atMillis, long keptMtimeMs) {}
 
   private final MilvusImageStore store;
   private final ProcessingTimeService timeService;
   private final int maxBatchRows;
   private final long maxBufferMillis;
   private final List<RowChange> buffer;
-  private final long removalGuardMillis;
-  private final Map<String, Removal> recentRemovals = new LinkedHashMap<>();
+  private final RemovalGuard guard;
   private final Counter rowsUpserted;
   private final Counter filesDeleted;
   private final Counter staleRowsDropped;
@@ -66,13 +57,15 @@ class MilvusWriter implements SinkWriter<RowChange> {
       StoreOptions storeOptions,
       int maxBatchRows,
       Duration maxBufferTime,
-      Duration removalGuard) {
+      Duration removalGuard,
+      Collection<RemovalGuard.Entry> restoredGuard) {
     this.store = MilvusImageStore.open(connection, collection, storeOptions);
     this.timeService = context.getProcessingTimeService();
     this.maxBatchRows = maxBatchRows;
     this.maxBufferMillis = maxBufferTime.toMillis();
     this.buffer = new ArrayList<>(maxBatchRows);
-    this.removalGuardMillis = removalGuard.toMillis();
+    this.guard = new RemovalGuard(removalGuard.toMillis());
+    guard.restore(restoredGuard, timeService.getCurrentProcessingTime());
     SinkWriterMetricGroup metrics = context.metricGroup();
     this.filesDeleted = metrics.counter(METRIC_FILES_DELETED);
     this.staleRowsDropped = metrics.counter(METRIC_STALE_ROWS_DROPPED);
@@ -86,17 +79,13 @@ class MilvusWriter implements SinkWriter<RowChange> {
   public void write(RowChange change, Context context) {
     long now = timeService.getCurrentProcessingTime();
     if (change.op == RowChange.Op.UPSERT) {
-      if (isStraggler(change.row)) {
+      if (guard.isStraggler(change.row)) {
         staleRowsDropped.inc();
         LOG.debug("Dropped a row of a removed version of {}", change.path);
         return;
       }
     } else {
-      recentRemovals.remove(change.path); // re-inserted last: the map stays ordered by time
-      recentRemovals.put(
-          change.path,
-          new Removal(now, change.op == RowChange.Op.DELETE_FILE ? -1 : change.mtimeMs));
-      expireRemovals(now);
+      guard.removed(change, now);
     }
     buffer.add(change);
     if (buffer.size() == 1) {
@@ -115,35 +104,10 @@ class MilvusWriter implements SinkWriter<RowChange> {
     }
   }
 
-  /**
-   * A row of a version that a deletion already in this writer removed: writing it would revive it.
-   */
-  private boolean isStraggler(ImageRecord row) {
-    Removal removal = recentRemovals.get(row.filepath());
-    if (removal == null) {
-      return false;
-    }
-    if (removal.keptMtimeMs() >= 0) {
-      return row.mtimeMs() < removal.keptMtimeMs();
-    }
-    // Deleted: a row counts again once the file is back (a re-add), which the disk tells.
-    return !fileExists(row.filepath());
-  }
-
-  private static boolean fileExists(String normalizedPath) {
-    if (!normalizedPath.startsWith("/")) {
-      return true; // not a local path: no way to check here, so write it
-    }
-    return Files.exists(java.nio.file.Path.of(normalizedPath));
-  }
-
-  private void expireRemovals(long now) {
-    for (Iterator<Removal> it = recentRemovals.values().iterator(); it.hasNext(); ) {
-      if (now - it.next().atMillis() <= removalGuardMillis) {
-        break;
-      }
-      it.remove();
-    }
+  /** The recent removals, so that a restore still recognises stragglers replayed after it. */
+  @Override
+  public List<RemovalGuard.Entry> snapshotState(long checkpointId) {
+    return guard.snapshot();
   }
 
   /** Called before every checkpoint and at the end of input: nothing stays buffered. */
