@@ -22,8 +22,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The ingestion pipeline: folder source → decode + preprocess (parallel, chained to the source) →
- * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. Rejected files go to
- * the dead-letter sink. Source and sinks are injected, so tests can swap them.
+ * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. In watch mode the
+ * source also emits a marker for each changed or deleted file, which goes straight to the sink as a
+ * delete (see {@code FolderWatchSource}). Rejected files go to the dead-letter sink. Source and
+ * sinks are injected, so tests can swap them.
  */
 public final class IngestJob {
   private final IngestJobConfig cfg;
