@@ -9,6 +9,7 @@ import dev.imgsearch.job.decode.Rejection;
 import dev.imgsearch.job.decode.SettleRetryFunction;
 import dev.imgsearch.job.inference.BatchingEmbedFunction;
 import dev.imgsearch.job.sink.ProgressCounter;
+import dev.imgsearch.job.sink.RowChange;
 import dev.imgsearch.job.source.ImageFile;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -21,14 +22,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The ingestion pipeline: folder source → decode + preprocess (parallel, chained to the source) →
- * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. Rejected files go to
- * the dead-letter sink. Source and sinks are injected, so tests can swap them.
+ * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. In watch mode the
+ * source also emits a marker for each changed or deleted file, which goes straight to the sink as a
+ * delete (see {@code FolderWatchSource}). Rejected files go to the dead-letter sink. Source and
+ * sinks are injected, so tests can swap them.
  */
 public final class IngestJob {
   private final IngestJobConfig cfg;
   private final ModelInfo model;
   private final Source<ImageFile, ?, ?> source;
-  private final Sink<ImageRecord> sink;
+  private final Sink<RowChange> sink;
   private final Sink<Rejection> deadLetters;
 
   /**
@@ -38,7 +41,7 @@ public final class IngestJob {
       IngestJobConfig cfg,
       ModelInfo model,
       Source<ImageFile, ?, ?> source,
-      Sink<ImageRecord> sink,
+      Sink<RowChange> sink,
       Sink<Rejection> deadLetters) {
     this.cfg = cfg;
     this.model = model;
@@ -86,12 +89,33 @@ public final class IngestJob {
             .uid("embed")
             .setParallelism(cfg.embedParallelism());
 
-    embedded
-        .map(new ProgressCounter())
-        .name("count")
-        .uid("count")
-        .setParallelism(cfg.embedParallelism())
-        .startNewChain() // upserts block their thread; inference must not wait for them
+    DataStream<RowChange> upserts =
+        embedded
+            .map(new ProgressCounter())
+            .name("count")
+            .uid("count")
+            .setParallelism(cfg.embedParallelism())
+            .map(RowChange::upsert)
+            .returns(RowChange.class)
+            .name("to row changes")
+            .uid("upserts")
+            .setParallelism(cfg.embedParallelism());
+    // Watch mode's lifecycle markers skip decoding and embedding. Keying by path puts every change
+    // of a file on one sink writer, in order; the writer drops rows of a removed version that
+    // arrive after the removal (see MilvusWriter). The shuffle also keeps upserts, which block
+    // their thread, off the inference thread.
+    DataStream<RowChange> removals =
+        decoded
+            .getSideOutput(JobTags.LIFECYCLE)
+            .map(RowChange::of)
+            .returns(RowChange.class)
+            .name("to row removals")
+            .uid("removals")
+            .setParallelism(cfg.parallelism());
+
+    upserts
+        .union(removals)
+        .keyBy(RowChange::path)
         .sinkTo(sink)
         .name("upsert into Milvus '" + cfg.milvus().collection() + "'")
         .uid("milvus-sink")

@@ -16,5 +16,11 @@ public final class JobTags {
    */
   public static final OutputTag<ImageFile> UNSETTLED = new OutputTag<>("unsettled") {};
 
+  /**
+   * Lifecycle markers of the watch source (a file changed or was deleted): they skip decoding and
+   * embedding and go straight to the sink, which removes the rows they name.
+   */
+  public static final OutputTag<ImageFile> LIFECYCLE = new OutputTag<>("lifecycle") {};
+
   private JobTags() {}
 }

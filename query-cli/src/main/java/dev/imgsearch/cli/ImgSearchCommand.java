@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       EmbedCommand.class,
       StatsCommand.class,
       DuplicatesCommand.class,
+      PruneCommand.class,
       HelpCommand.class
     },
     footer = {

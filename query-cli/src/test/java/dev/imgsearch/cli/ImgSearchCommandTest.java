@@ -24,7 +24,7 @@ class ImgSearchCommandTest {
   void helpListsTheSubcommands() {
     Run run = run("--help");
     assertThat(run.code()).isZero();
-    assertThat(run.out()).contains("search", "embed", "stats", "duplicates", "help");
+    assertThat(run.out()).contains("search", "embed", "stats", "duplicates", "prune", "help");
   }
 
   @Test

@@ -16,6 +16,26 @@ public final class FilterExpressions {
     return ImageFields.FILEPATH + " == " + quote(path);
   }
 
+  /** {@code filepath in ["a", "b"]}: every row (every frame) of these files. */
+  public static String filepathIn(Collection<String> paths) {
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("filepathIn needs at least one path");
+    }
+    return ImageFields.FILEPATH
+        + " in ["
+        + paths.stream().map(FilterExpressions::quote).collect(Collectors.joining(", "))
+        + "]";
+  }
+
+  /**
+   * The rows of {@code path} written from another version of the file than the one modified at
+   * {@code mtimeMs}: what is left over when a changed file has been embedded again (the frames a
+   * shortened video no longer has).
+   */
+  public static String otherVersionsOf(String path, long mtimeMs) {
+    return and(filepathEquals(path), ImageFields.MTIME_MS + " != " + mtimeMs);
+  }
+
   /** {@code id in ["a", "b"]}. */
   public static String idIn(Collection<String> ids) {
     if (ids.isEmpty()) {

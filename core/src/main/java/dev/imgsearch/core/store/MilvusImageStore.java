@@ -52,6 +52,8 @@ public final class MilvusImageStore implements AutoCloseable {
   private static final String COUNT_FIELD = "count(*)";
   // Keeps "id in [...]" expressions and responses of get() a reasonable size.
   private static final int MAX_IDS_PER_CALL = 1000;
+  // Paths are up to 1 KiB each: keeps a delete expression well under Milvus's request limits.
+  private static final int MAX_PATHS_PER_DELETE = 200;
 
   private final MilvusClientV2 client;
   private final MilvusConfig config;
@@ -706,6 +708,60 @@ public final class MilvusImageStore implements AutoCloseable {
                         .filter(filter)
                         .build())
                 .getDeleteCnt());
+  }
+
+  /**
+   * Deletes every row (every frame) of these files, by their normalized paths; returns the count
+   * the server reports. Paths are escaped ({@link FilterExpressions}), so any file name is safe.
+   */
+  public long deleteByPaths(Collection<String> paths) {
+    List<String> all = List.copyOf(paths);
+    long deleted = 0;
+    for (int from = 0; from < all.size(); from += MAX_PATHS_PER_DELETE) {
+      deleted +=
+          deleteByFilter(
+              FilterExpressions.filepathIn(
+                  all.subList(from, Math.min(all.size(), from + MAX_PATHS_PER_DELETE))));
+    }
+    return deleted;
+  }
+
+  /**
+   * The {@code filepath} of every row, in pages of {@code batchSize}: a video's path comes once per
+   * frame. Reads no vectors, so it is cheap enough to list a large collection. STRONG read as of
+   * the call.
+   */
+  public void scanFilepaths(int batchSize, java.util.function.Consumer<List<String>> consumer) {
+    if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
+      throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
+    }
+    var iterator =
+        read(
+            "open query iterator",
+            () ->
+                client.queryIterator(
+                    io.milvus.v2.service.vector.request.QueryIteratorReq.builder()
+                        .databaseName(config.database())
+                        .collectionName(config.collection())
+                        .outputFields(List.of(ImageFields.FILEPATH))
+                        .batchSize(batchSize)
+                        .consistencyLevel(ConsistencyLevel.STRONG)
+                        .build()));
+    try {
+      while (true) {
+        var page = retrier.call("scan next page", iterator::next);
+        if (page.isEmpty()) {
+          break;
+        }
+        List<String> paths = new ArrayList<>(page.size());
+        for (var row : page) {
+          paths.add((String) row.getFieldValues().get(ImageFields.FILEPATH));
+        }
+        consumer.accept(paths);
+      }
+    } finally {
+      iterator.close();
+    }
   }
 
   public MilvusConfig config() {

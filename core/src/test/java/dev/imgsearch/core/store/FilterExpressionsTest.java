@@ -28,6 +28,20 @@ class FilterExpressionsTest {
   }
 
   @Test
+  void listsPathsForADeleteOfWholeFiles() {
+    assertThat(FilterExpressions.filepathIn(List.of("/a.jpg", "/b\".jpg")))
+        .isEqualTo("filepath in [\"/a.jpg\", \"/b\\\".jpg\"]");
+    assertThatThrownBy(() -> FilterExpressions.filepathIn(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void selectsOtherVersionsOfOneFile() {
+    assertThat(FilterExpressions.otherVersionsOf("/v.mp4", 1700000000000L))
+        .isEqualTo("(filepath == \"/v.mp4\") and (mtime_ms != 1700000000000)");
+  }
+
+  @Test
   void escapesControlCharacters() {
     assertThat(FilterExpressions.quote("a\nb\tc\u0001")).isEqualTo("\"a\\nb\\tc\\u0001\"");
   }

@@ -154,6 +154,44 @@ class MilvusImageStoreITCase {
   }
 
   @Test
+  void deletesEveryFrameOfAPathAndOnlyOtherVersionsOfAChangedOne(MilvusConfig config) {
+    try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
+      ImageRecord hostile = TestImages.image("/v/a\" or filepath != \"", DIM, 1);
+      ImageRecord kept = TestImages.image("/v/kept.jpg", DIM, 2);
+      List<ImageRecord> video = new java.util.ArrayList<>();
+      for (long frameMs : new long[] {0, 1000, 2000}) {
+        ImageRecord f = TestImages.image("/v/clip.mp4", DIM, 10 + frameMs);
+        // Frames 0 and 1000 come from the new version (mtime 5), frame 2000 from the old one.
+        video.add(
+            new ImageRecord(
+                ImageIds.ofNormalized(f.filepath(), frameMs),
+                f.filepath(),
+                f.vector(),
+                f.contentSha256(),
+                f.sizeBytes(),
+                f.width(),
+                f.height(),
+                frameMs == 2000 ? 4 : 5,
+                f.model(),
+                f.ingestedAtMs(),
+                frameMs));
+      }
+      store.upsert(List.of(hostile, kept));
+      store.upsert(video);
+
+      store.deleteByFilter(FilterExpressions.otherVersionsOf("/v/clip.mp4", 5));
+      assertThat(store.count(FilterExpressions.filepathEquals("/v/clip.mp4"))).isEqualTo(2);
+
+      // A quote in a file name must not widen the delete to every other file.
+      assertThat(store.deleteByPaths(List.of(hostile.filepath(), "/v/clip.mp4"))).isEqualTo(3);
+      assertThat(store.count()).isEqualTo(1);
+      List<String> paths = new java.util.ArrayList<>();
+      store.scanFilepaths(1, paths::addAll);
+      assertThat(paths).containsExactly(kept.filepath());
+    }
+  }
+
+  @Test
   void resumesWritesAfterTheServerRestarts(MilvusConfig config, MilvusTestServer server) {
     assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be restarted here");
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {

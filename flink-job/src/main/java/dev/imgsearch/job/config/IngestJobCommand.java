@@ -190,6 +190,15 @@ public class IngestJobCommand {
   long monitorIntervalMs;
 
   @Option(
+      names = "--delete-delay-ms",
+      paramLabel = "MS",
+      defaultValue = "10000",
+      description =
+          "Watch mode: a file gone for this long has its rows deleted; a file back sooner keeps"
+              + " them. Default: ${DEFAULT-VALUE}.")
+  long deleteDelayMs;
+
+  @Option(
       names = "--settle-ms",
       paramLabel = "MS",
       defaultValue = "2000",
@@ -344,7 +353,8 @@ public class IngestJobCommand {
               new LinkedHashSet<>(Arrays.asList(videoExtensions)),
               frameIntervalMs,
               maxFramesPerVideo,
-              frameDiffThreshold));
+              frameDiffThreshold),
+          Duration.ofMillis(deleteDelayMs));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param checkpointInterval {@link Duration#ZERO} turns checkpointing off
  * @param deadLetterDir folder for the JSON-lines dead-letter files; null logs rejects only
  * @param video which files are videos and which of their frames are embedded
+ * @param deleteDelay watch mode: how long a file must stay gone before its rows are deleted
  */
 public record IngestJobConfig(
     Path source,
@@ -41,7 +42,8 @@ public record IngestJobConfig(
     VectorIndex index,
     int sinkBatchRows,
     Duration sinkMaxBufferTime,
-    VideoSampling video)
+    VideoSampling video,
+    Duration deleteDelay)
     implements Serializable {
 
   /**
@@ -65,6 +67,9 @@ public record IngestJobConfig(
     requirePositive("sink max buffer time", sinkMaxBufferTime);
     if (settleTime.isNegative()) {
       throw new IllegalArgumentException("settle time must not be negative, got " + settleTime);
+    }
+    if (deleteDelay == null || deleteDelay.isNegative()) {
+      throw new IllegalArgumentException("delete delay must not be negative, got " + deleteDelay);
     }
     if (checkpointInterval.isNegative()) {
       throw new IllegalArgumentException(

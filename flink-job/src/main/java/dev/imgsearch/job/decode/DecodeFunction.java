@@ -44,6 +44,10 @@ public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage
 
   @Override
   public void processElement(ImageFile file, Context ctx, Collector<PreprocessedImage> out) {
+    if (file.lifecycle != ImageFile.Lifecycle.CONTENT) {
+      ctx.output(JobTags.LIFECYCLE, file); // a marker: no content to decode
+      return;
+    }
     if (file.video) {
       processVideoRecord(file, ctx, out);
       return;

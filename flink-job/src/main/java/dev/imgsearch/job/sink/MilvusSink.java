@@ -2,24 +2,28 @@ package dev.imgsearch.job.sink;
 
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
-import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.StoreOptions;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.util.Preconditions;
 
 /**
- * Upserts image rows into a Milvus collection. Rows are buffered and written in batches by count,
- * after a time limit, and on every checkpoint: a completed checkpoint means its rows are in Milvus.
- * Delivery is at-least-once; because ids are deterministic and writes are upserts, the effect is
- * exactly-once.
+ * Applies {@link RowChange}s to a Milvus collection: upserts image rows, and deletes the rows of
+ * removed or changed files. Rows are buffered and written in batches by count, after a time limit,
+ * and on every checkpoint: a completed checkpoint means its rows are in Milvus. Delivery is
+ * at-least-once; because ids are deterministic and writes are upserts, the effect is exactly-once.
  *
  * <p>Holds configuration only; the client exists inside the {@link MilvusWriter}. Build it with
  * {@link #builder()}.
  */
-public class MilvusSink implements Sink<ImageRecord> {
+public class MilvusSink
+    implements Sink<RowChange>, SupportsWriterState<RowChange, RemovalGuard.Entry> {
   private static final long serialVersionUID = 1L;
 
   private final MilvusConfig connection;
@@ -27,18 +31,21 @@ public class MilvusSink implements Sink<ImageRecord> {
   private final StoreOptions storeOptions;
   private final int maxBatchRows;
   private final Duration maxBufferTime;
+  private final Duration removalGuard;
 
   MilvusSink(
       MilvusConfig connection,
       CollectionSpec collection,
       StoreOptions storeOptions,
       int maxBatchRows,
-      Duration maxBufferTime) {
+      Duration maxBufferTime,
+      Duration removalGuard) {
     this.connection = Preconditions.checkNotNull(connection);
     this.collection = Preconditions.checkNotNull(collection);
     this.storeOptions = Preconditions.checkNotNull(storeOptions);
     this.maxBatchRows = maxBatchRows;
     this.maxBufferTime = Preconditions.checkNotNull(maxBufferTime);
+    this.removalGuard = Preconditions.checkNotNull(removalGuard);
   }
 
   public static MilvusSinkBuilder builder() {
@@ -46,8 +53,26 @@ public class MilvusSink implements Sink<ImageRecord> {
   }
 
   @Override
-  public SinkWriter<ImageRecord> createWriter(WriterInitContext context) {
+  public StatefulSinkWriter<RowChange, RemovalGuard.Entry> createWriter(WriterInitContext context) {
+    return restoreWriter(context, List.of());
+  }
+
+  @Override
+  public StatefulSinkWriter<RowChange, RemovalGuard.Entry> restoreWriter(
+      WriterInitContext context, Collection<RemovalGuard.Entry> recoveredState) {
     return new MilvusWriter(
-        context, connection, collection, storeOptions, maxBatchRows, maxBufferTime);
+        context,
+        connection,
+        collection,
+        storeOptions,
+        maxBatchRows,
+        maxBufferTime,
+        removalGuard,
+        recoveredState);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<RemovalGuard.Entry> getWriterStateSerializer() {
+    return RemovalGuard.EntrySerializer.INSTANCE;
   }
 }

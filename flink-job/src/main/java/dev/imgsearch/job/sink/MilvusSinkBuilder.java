@@ -16,6 +16,7 @@ public class MilvusSinkBuilder {
   private StoreOptions storeOptions = StoreOptions.defaults();
   private int maxBatchRows = 256;
   private Duration maxBufferTime = Duration.ofSeconds(2);
+  private Duration removalGuard = Duration.ofMinutes(10);
 
   MilvusSinkBuilder() {}
 
@@ -57,9 +58,24 @@ public class MilvusSinkBuilder {
     return this;
   }
 
+  /**
+   * How long a deletion is remembered to drop rows of the removed version that arrive after it
+   * (they were still being embedded). Default 10 min; must exceed the time a row can spend between
+   * the source and the sink.
+   */
+  public MilvusSinkBuilder setRemovalGuard(Duration removalGuard) {
+    checkArgument(
+        removalGuard != null && !removalGuard.isNegative(),
+        "removalGuard must not be negative, got %s",
+        removalGuard);
+    this.removalGuard = removalGuard;
+    return this;
+  }
+
   public MilvusSink build() {
     checkState(connection != null, "setConnection(...) is required");
     checkState(collection != null, "setCollection(...) is required");
-    return new MilvusSink(connection, collection, storeOptions, maxBatchRows, maxBufferTime);
+    return new MilvusSink(
+        connection, collection, storeOptions, maxBatchRows, maxBufferTime, removalGuard);
   }
 }

@@ -2,14 +2,16 @@ package dev.imgsearch.job.sink;
 
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
+import dev.imgsearch.core.store.FilterExpressions;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.StoreOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -19,20 +21,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers rows and upserts them through {@link MilvusImageStore}. Upserts run on the sink's task
+ * Buffers row changes and applies them through {@link MilvusImageStore}, in arrival order: runs of
+ * upserts as batched upserts, runs of deletes as one delete by path. Writes run on the sink's task
  * thread and block it while Milvus retries: that is the backpressure that keeps rows from piling up
  * while Milvus is down. The embedding operator is not chained to this one, so inference goes on
  * while an upsert is in flight.
+ *
+ * <p>The job keys this sink by path, so every change of one file arrives here in the order it left
+ * its operator. Deletions skip embedding, though, so a row of a file's old version that was still
+ * being embedded can arrive after the deletion that should have removed it: the {@link
+ * RemovalGuard} (checkpointed with the writer) recognises such stragglers, and they are dropped.
  */
-class MilvusWriter implements SinkWriter<ImageRecord> {
+class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusWriter.class);
+  static final String METRIC_FILES_DELETED = "filesDeleted";
+  static final String METRIC_STALE_ROWS_DROPPED = "staleRowsDropped";
 
   private final MilvusImageStore store;
   private final ProcessingTimeService timeService;
   private final int maxBatchRows;
   private final long maxBufferMillis;
-  private final List<ImageRecord> buffer;
+  private final List<RowChange> buffer;
+  private final RemovalGuard guard;
   private final Counter rowsUpserted;
+  private final Counter filesDeleted;
+  private final Counter staleRowsDropped;
   private final Counter sendErrors;
   private final Histogram upsertMs;
   private long bufferGeneration;
@@ -43,13 +56,19 @@ class MilvusWriter implements SinkWriter<ImageRecord> {
       CollectionSpec collection,
       StoreOptions storeOptions,
       int maxBatchRows,
-      Duration maxBufferTime) {
+      Duration maxBufferTime,
+      Duration removalGuard,
+      Collection<RemovalGuard.Entry> restoredGuard) {
     this.store = MilvusImageStore.open(connection, collection, storeOptions);
     this.timeService = context.getProcessingTimeService();
     this.maxBatchRows = maxBatchRows;
     this.maxBufferMillis = maxBufferTime.toMillis();
     this.buffer = new ArrayList<>(maxBatchRows);
+    this.guard = new RemovalGuard(removalGuard.toMillis());
+    guard.restore(restoredGuard, timeService.getCurrentProcessingTime());
     SinkWriterMetricGroup metrics = context.metricGroup();
+    this.filesDeleted = metrics.counter(METRIC_FILES_DELETED);
+    this.staleRowsDropped = metrics.counter(METRIC_STALE_ROWS_DROPPED);
     this.rowsUpserted = metrics.getNumRecordsSendCounter();
     this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
     this.upsertMs = metrics.histogram("upsertMs", new DescriptiveStatisticsHistogram(1000));
@@ -57,8 +76,18 @@ class MilvusWriter implements SinkWriter<ImageRecord> {
   }
 
   @Override
-  public void write(ImageRecord row, Context context) {
-    buffer.add(row);
+  public void write(RowChange change, Context context) {
+    long now = timeService.getCurrentProcessingTime();
+    if (change.op == RowChange.Op.UPSERT) {
+      if (guard.isStraggler(change.row)) {
+        staleRowsDropped.inc();
+        LOG.debug("Dropped a row of a removed version of {}", change.path);
+        return;
+      }
+    } else {
+      guard.removed(change, now);
+    }
+    buffer.add(change);
     if (buffer.size() == 1) {
       // The timer callback runs in the task's mailbox, so it never races with write or flush.
       long generation = bufferGeneration;
@@ -66,27 +95,87 @@ class MilvusWriter implements SinkWriter<ImageRecord> {
           timeService.getCurrentProcessingTime() + maxBufferMillis,
           time -> {
             if (generation == bufferGeneration && !buffer.isEmpty()) {
-              upsertBuffer();
+              applyBuffer();
             }
           });
     }
     if (buffer.size() >= maxBatchRows) {
-      upsertBuffer();
+      applyBuffer();
     }
+  }
+
+  /** The recent removals, so that a restore still recognises stragglers replayed after it. */
+  @Override
+  public List<RemovalGuard.Entry> snapshotState(long checkpointId) {
+    return guard.snapshot();
   }
 
   /** Called before every checkpoint and at the end of input: nothing stays buffered. */
   @Override
   public void flush(boolean endOfInput) {
     if (!buffer.isEmpty()) {
-      upsertBuffer();
+      applyBuffer();
     }
   }
 
-  private void upsertBuffer() {
-    List<ImageRecord> rows = new ArrayList<>(buffer);
+  /** Applies the buffer in order: each run of upserts, then each run of deletes, as one call. */
+  private void applyBuffer() {
+    List<RowChange> changes = new ArrayList<>(buffer);
     buffer.clear();
     bufferGeneration++;
+    int i = 0;
+    while (i < changes.size()) {
+      boolean upserts = changes.get(i).op == RowChange.Op.UPSERT;
+      int end = i;
+      while (end < changes.size() && (changes.get(end).op == RowChange.Op.UPSERT) == upserts) {
+        end++;
+      }
+      List<RowChange> run = changes.subList(i, end);
+      if (upserts) {
+        upsert(run.stream().map(c -> c.row).toList());
+      } else {
+        delete(run);
+      }
+      i = end;
+    }
+  }
+
+  private void delete(List<RowChange> run) {
+    List<String> files = new ArrayList<>();
+    try {
+      for (RowChange change : run) {
+        if (change.op == RowChange.Op.DELETE_FILE) {
+          files.add(change.path);
+        } else {
+          store.deleteByFilter(FilterExpressions.otherVersionsOf(change.path, change.mtimeMs));
+        }
+      }
+      if (!files.isEmpty()) {
+        store.deleteByPaths(files);
+      }
+    } catch (RuntimeException e) {
+      // As for upserts: fail, restart from the last checkpoint, and the deletes are replayed.
+      throw new IllegalStateException(
+          "deleting the rows of "
+              + run.size()
+              + " files (first: "
+              + run.get(0).path
+              + ") from '"
+              + store.config().collection()
+              + "' at "
+              + store.config().uri()
+              + " failed: "
+              + e.getMessage(),
+          e);
+    }
+    filesDeleted.inc(files.size());
+    LOG.info(
+        "Deleted the rows of {} removed files, pruned {} changed ones",
+        files.size(),
+        run.size() - files.size());
+  }
+
+  private void upsert(List<ImageRecord> rows) {
     long start = System.nanoTime();
     try {
       store.upsert(rows);

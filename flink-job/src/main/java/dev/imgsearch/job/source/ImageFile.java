@@ -11,8 +11,26 @@ import dev.imgsearch.job.video.RawFrame;
  * <p>A mutable POJO with public fields so that Flink serialises it with its fast POJO serializer.
  */
 public class ImageFile {
+  /**
+   * What a record of the watch source says about its file. Only {@link #CONTENT} carries bytes; the
+   * other two are markers that remove rows from the collection (see {@link FolderWatchSource}).
+   */
+  public enum Lifecycle {
+    /** The file's content, to be embedded and upserted. */
+    CONTENT,
+    /**
+     * The file changed: rows written from another version ({@code mtime_ms != mtimeMs}) are to go,
+     * such as the frames that a shortened video no longer has. The new content follows.
+     */
+    REPLACED,
+    /** The file is gone: every row of its path is to go. */
+    DELETED
+  }
+
   /** Normalised absolute path, as the store's id scheme expects. */
   public String path;
+
+  public Lifecycle lifecycle = Lifecycle.CONTENT;
 
   public byte[] bytes;
   public long sizeBytes;
@@ -51,8 +69,21 @@ public class ImageFile {
     return f;
   }
 
+  /** A marker of the watch source: no bytes, only the path and the version it refers to. */
+  public static ImageFile marker(Lifecycle lifecycle, String path, long sizeBytes, long mtimeMs) {
+    if (lifecycle == Lifecycle.CONTENT) {
+      throw new IllegalArgumentException("a marker is REPLACED or DELETED, not CONTENT");
+    }
+    ImageFile f = read(path, null, sizeBytes, mtimeMs);
+    f.lifecycle = lifecycle;
+    return f;
+  }
+
   @Override
   public String toString() {
+    if (lifecycle != Lifecycle.CONTENT) {
+      return "ImageFile{" + lifecycle + " " + path + ", mtime " + mtimeMs + "}";
+    }
     return "ImageFile{" + path + ", " + sizeBytes + " bytes}";
   }
 }
