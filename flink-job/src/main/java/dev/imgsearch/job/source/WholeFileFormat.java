@@ -129,7 +129,9 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
           listedSize,
           mtimeMs,
           RejectReason.UNREADABLE,
-          "file disappeared before it was read");
+          isLink(path)
+              ? "symbolic link that leads nowhere (its target is missing, or links form a loop)"
+              : "file disappeared before it was read");
     } catch (AccessDeniedException e) {
       return ImageFile.failed(
           name, listedSize, mtimeMs, RejectReason.UNREADABLE, "permission denied");
@@ -141,6 +143,12 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
               : e.getClass().getSimpleName() + ": " + message;
       return ImageFile.failed(name, listedSize, mtimeMs, RejectReason.UNREADABLE, detail);
     }
+  }
+
+  private static boolean isLink(Path path) {
+    String scheme = path.toUri().getScheme();
+    return (scheme == null || scheme.equals("file"))
+        && java.nio.file.Files.isSymbolicLink(java.nio.file.Paths.get(path.toUri().getPath()));
   }
 
   /** Reads to the end, even if the file grew since it was listed; null past the limit. */
