@@ -94,6 +94,10 @@ REAL = [
     ("good/animated-apng-16bit.png", "pillow", PIL_IMAGES + "apng/mode_16bit.png", "ok",
      "animated 16-bit RGBA PNG, 3 frames (default image)"),
     ("good/lossy.webp", "sdl", SDL + "sample.webp", "ok", "WebP, 23x42"),
+    ("good/exif-orientation-3-imagemagick.png", "pillow",
+     PIL_IMAGES + "exif_imagemagick_orientation.png", "ok",
+     "PNG with Orientation=3 in ImageMagick's 'Raw profile type exif' text chunk "
+     "(OpenCV ignores it; the decoder applies it)"),
     ("good/stereo.mpo", "pillow", PIL_IMAGES + "sugarshack.mpo", "ok",
      "MPO stereo pair (first image)"),
     ("good/corrupt-exif.jpg", "pillow", PIL_IMAGES + "hopper_bad_exif.jpg", "ok",
@@ -159,10 +163,14 @@ def reference_rgb(data, transpose=True):
     return np.asarray(im.convert("RGB"))
 
 
-def grid_means(rgb):
-    """Mean R, G, B of each cell of a GRID x GRID split (integer cell bounds, row-major)."""
+def mean_diff(a, b):
+    return float(np.abs(np.array(a) - np.array(b)).mean())
+
+
+def grid_means(rgb, size=GRID):
+    """Mean R, G, B of each cell of a size x size split (integer cell bounds, row-major)."""
     h, w, _ = rgb.shape
-    n = min(GRID, w, h)
+    n = min(size, w, h)
     out = []
     for gy in range(n):
         for gx in range(n):
@@ -263,17 +271,23 @@ def main():
                  "sha256": hashlib.sha256(data).hexdigest()}
         if expect == "ok":
             rgb = reference_rgb(data)
-            n, grid = grid_means(rgb)
+            raw = reference_rgb(data, transpose=False)
+            oriented = raw.shape == rgb.shape and not np.array_equal(raw, rgb)
+            size = GRID
+            n, grid = grid_means(rgb, size)
+            # For a nearly symmetric picture the orientation only shows on a finer grid.
+            while oriented and size < 64 and mean_diff(grid, grid_means(raw, size)[1]) < 6:
+                size *= 2
+                n, grid = grid_means(rgb, size)
             entry.update(width=int(rgb.shape[1]), height=int(rgb.shape[0]), grid=n,
                          means=grid)
-            raw = reference_rgb(data, transpose=False)
-            if raw.shape != rgb.shape or not np.array_equal(raw, rgb):
+            if oriented:
                 # The stored pixels as they are, un-oriented: a decoder that ignores the
-                # orientation must come out closer to these than to the reference.
-                entry["unorientedMeans"] = grid_means(raw)[1] if raw.shape == rgb.shape else None
+                # orientation comes out close to these instead of to the reference.
+                entry["unorientedMeans"] = grid_means(raw, size)[1]
         manifest.append(entry)
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
-        json.dump({"grid": GRID, "files": manifest}, f, indent=1)
+        json.dump({"files": manifest}, f, indent=1)
         f.write("\n")
 
     write_readme(entries)
@@ -287,7 +301,8 @@ def write_readme(entries):
         "cases those suites lack, derived from real files. Made by",
         "`scripts/reference/make_corpus.py` (it downloads its sources itself); `manifest.json`",
         "says what the decoder must make of each file: `ok` (8-bit RGB, correctly oriented,",
-        "compared with Pillow + `ImageOps.exif_transpose` on an 8x8 grid of mean colours) or",
+        "compared with Pillow + `ImageOps.exif_transpose` on an 8x8 grid of mean colours, finer",
+        "for a nearly symmetric picture whose orientation must be checked) or",
         "the dead-letter reason. `CorpusDecodeTest` checks every file against it;",
         "`BadInputITCase` runs the whole job over the corpus plus file-system cases.",
         "",
@@ -306,9 +321,19 @@ def write_readme(entries):
     lines += [
         "",
         "File-system cases are made by `BadInputITCase` at run time, because git cannot hold",
-        "them: a file still being copied, a file deleted between listing and reading, a file",
-        "without read permission, a symlink loop, names with spaces and non-ASCII characters,",
-        "a directory named `x.jpg`, and 1,000 files in deeply nested folders.",
+        "them. It copies every file above (and `../formats/`) into a temporary folder, adds",
+        "these, and runs the job once:",
+        "",
+        "| case | expected |",
+        "|---|---|",
+        "| names with spaces, quotes, `$( ; )`, non-ASCII (`café ☕ 写真.jpg`, `Снимок экрана.webp`) | ok |",
+        "| a directory named `album.jpg`, with an image inside | the image inside: ok; the directory is not a file |",
+        "| a directory link to its own parent (a loop) | not followed |",
+        "| two file links pointing at each other (`ping.jpg`, `pong.jpg`) | UNREADABLE, \"symbolic link that leads nowhere\" |",
+        "| a file without read permission (mode 000) | UNREADABLE; ok when the tests run as root, who can read it (detected) |",
+        "| a file deleted right after the listing, before it is read | UNREADABLE, \"file disappeared before it was read\" |",
+        "| a copy still in progress, read while growing (seen by its access time) | ok, once it has settled |",
+        "| 1,000 small corpus images, 20 folders deep | ok |",
         "",
     ]
     with open(os.path.join(OUT, "README.md"), "w") as f:

@@ -252,18 +252,7 @@ class BadInputITCase {
   // --- the job -----------------------------------------------------------------------------
 
   private IngestJobConfig config(MilvusConfig milvus) {
-    List<String> args =
-        jobArgs(
-            milvus,
-            source,
-            deadLetters,
-            "once",
-            "--settle-ms",
-            "1500",
-            // Every name an image may have, so that the formats this build cannot decode are
-            // read and reported rather than skipped.
-            "--extensions",
-            "jpg,jpeg,png,bmp,gif,webp,tif,tiff,mpo,avif,jxl,qoi");
+    List<String> args = jobArgs(milvus, source, deadLetters, "once", "--settle-ms", "1500");
     IngestJobCommand command = new IngestJobCommand();
     new CommandLine(command).parseArgs(args.toArray(String[]::new));
     return command.toConfig();

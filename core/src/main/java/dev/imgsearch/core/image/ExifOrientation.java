@@ -4,6 +4,11 @@ import static org.bytedeco.opencv.global.opencv_core.ROTATE_180;
 import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_CLOCKWISE;
 import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -23,7 +28,7 @@ final class ExifOrientation {
     // RIFF header (12 bytes), then chunks: fourcc, little-endian size, payload padded to even.
     long pos = 12;
     while (pos + 8 <= d.length) {
-      String fourcc = new String(d, (int) pos, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+      String fourcc = new String(d, (int) pos, 4, StandardCharsets.ISO_8859_1);
       long size = u32le(d, (int) pos + 4);
       long payload = pos + 8;
       if (fourcc.equals("EXIF")) {
@@ -33,6 +38,110 @@ final class ExifOrientation {
       pos = payload + size + (size & 1);
     }
     return NORMAL;
+  }
+
+  /**
+   * The Orientation of a PNG that carries its EXIF the way ImageMagick writes it, hex in a text
+   * chunk named "Raw profile type exif" (PIL reads it; OpenCV does not). 1 when the PNG has an eXIf
+   * chunk, which OpenCV applies itself and which PIL prefers, or has no such profile.
+   */
+  static int ofPngTextProfile(byte[] d) {
+    byte[] profile = null;
+    long pos = 8;
+    while (pos + 12 <= d.length) {
+      long length = u32be(d, (int) pos);
+      String type = new String(d, (int) pos + 4, 4, StandardCharsets.ISO_8859_1);
+      long data = pos + 8;
+      if (data + length > d.length) {
+        break;
+      }
+      if (type.equals("eXIf")) {
+        return NORMAL;
+      }
+      if (profile == null && (type.equals("tEXt") || type.equals("zTXt") || type.equals("iTXt"))) {
+        profile = rawExifProfile(d, (int) data, (int) length, type);
+      }
+      if (type.equals("IEND")) {
+        break;
+      }
+      pos = data + length + 4;
+    }
+    return profile == null ? NORMAL : ofTiffBlock(profile, 0, profile.length);
+  }
+
+  private static final byte[] RAW_EXIF_KEYWORD =
+      "Raw profile type exif\0".getBytes(StandardCharsets.ISO_8859_1);
+
+  /** The EXIF bytes of a "Raw profile type exif" text chunk, or null if it is another chunk. */
+  private static byte[] rawExifProfile(byte[] d, int data, int length, String type) {
+    if (length <= RAW_EXIF_KEYWORD.length
+        || !Arrays.equals(
+            d,
+            data,
+            data + RAW_EXIF_KEYWORD.length,
+            RAW_EXIF_KEYWORD,
+            0,
+            RAW_EXIF_KEYWORD.length)) {
+      return null;
+    }
+    int at = data + RAW_EXIF_KEYWORD.length;
+    int end = data + length;
+    boolean compressed;
+    switch (type) {
+      case "zTXt" -> {
+        compressed = true;
+        at++; // compression method
+      }
+      case "iTXt" -> {
+        compressed = d[at] != 0;
+        at += 2; // compression flag and method, then language and translated keyword
+        for (int nul = 0; nul < 2 && at < end; at++) {
+          if (d[at] == 0) {
+            nul++;
+          }
+        }
+      }
+      default -> compressed = false;
+    }
+    if (at >= end) {
+      return null;
+    }
+    try {
+      byte[] text = Arrays.copyOfRange(d, at, end);
+      if (compressed) {
+        Inflater inflater = new Inflater();
+        try {
+          inflater.setInput(text);
+          java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+          byte[] buf = new byte[8192];
+          // A profile is a few kB of hex; more than 1 MB is not one.
+          while (!inflater.finished() && out.size() < (1 << 20)) {
+            int n = inflater.inflate(buf);
+            if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+              break;
+            }
+            out.write(buf, 0, n);
+          }
+          text = out.toByteArray();
+        } finally {
+          inflater.end();
+        }
+      }
+      return hexProfile(new String(text, StandardCharsets.ISO_8859_1));
+    } catch (DataFormatException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** "\nexif\n LENGTH\nHEX LINES..." as ImageMagick writes it: the bytes of the hex lines. */
+  private static byte[] hexProfile(String text) {
+    String[] lines = text.split("\n", 4);
+    if (lines.length < 4) {
+      return null;
+    }
+    String hex = lines[3].replaceAll("\\s", "");
+    return HexFormat.of()
+        .parseHex(hex.length() % 2 == 0 ? hex : hex.substring(0, hex.length() - 1));
   }
 
   /**
@@ -111,6 +220,13 @@ final class ExifOrientation {
     long lo = u16(d, le ? i : i + 2, le);
     long hi = u16(d, le ? i + 2 : i, le);
     return hi << 16 | lo;
+  }
+
+  private static long u32be(byte[] d, int i) {
+    return (long) (d[i] & 0xFF) << 24
+        | (d[i + 1] & 0xFF) << 16
+        | (d[i + 2] & 0xFF) << 8
+        | (d[i + 3] & 0xFF);
   }
 
   private static long u32le(byte[] d, int i) {

@@ -64,12 +64,18 @@ public final class ImageDecoder {
     }
     int scale = reducedScale(header);
     int flags = IMREAD_COLOR_RGB | reducedFlag(scale);
-    // OpenCV orients JPEG, PNG and TIFF itself; WebP's EXIF orientation is applied here instead
-    // (and OpenCV told to keep out of it, so that a later version cannot apply it twice).
+    // OpenCV orients JPEG, PNG (eXIf) and TIFF itself; WebP's EXIF orientation, and a PNG's in
+    // ImageMagick's text profile, are applied here instead (and OpenCV told to keep out of it,
+    // so that a later version cannot apply it twice).
     int orientation = ExifOrientation.NORMAL;
     if (header.format() == ImageFormat.WEBP) {
       orientation = ExifOrientation.ofWebp(data);
       flags |= IMREAD_IGNORE_ORIENTATION;
+    } else if (header.format() == ImageFormat.PNG) {
+      orientation = ExifOrientation.ofPngTextProfile(data);
+      if (orientation != ExifOrientation.NORMAL) {
+        flags |= IMREAD_IGNORE_ORIENTATION;
+      }
     }
     byte[] encodedBytes =
         header.format() == ImageFormat.PNG ? AnimatedPng.defaultImage(data) : data;

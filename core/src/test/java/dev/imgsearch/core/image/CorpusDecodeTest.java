@@ -61,10 +61,11 @@ class CorpusDecodeTest {
     double diff = Corpus.meanAbsDiff(means, e.means());
     assertThat(diff).as("mean difference from Pillow's decode").isLessThan(TOLERANCE);
     if (e.unorientedMeans() != null) {
-      // The orientation really matters for this file: the stored pixels are far from the result.
+      // The orientation really matters for this file: the stored pixels, as they are, are
+      // clearly further from our result than the reference is.
       assertThat(Corpus.meanAbsDiff(means, e.unorientedMeans()))
           .as("difference from the un-oriented pixels")
-          .isGreaterThan(5 * TOLERANCE);
+          .isGreaterThan(Math.max(5.0, 3 * diff));
     }
   }
 
