@@ -81,6 +81,9 @@ class BadInputITCase {
   /** Absolute path of each file in the folder, and "ok" or the reason it must be rejected. */
   private final Map<String, String> expected = new TreeMap<>();
 
+  /** Whether the file without read permission can be read all the same (as root it can). */
+  private boolean lockedReadable;
+
   /** The detail of each dead letter, by path. */
   private final Map<String, String> details = new TreeMap<>();
 
@@ -126,6 +129,9 @@ class BadInputITCase {
     Map<String, String> rejected = deadLetterReasons();
     assertThat(details.get(abs(source.resolve("fs/ping.jpg")))).contains("symbolic link");
     assertThat(details.get(abs(vanishing))).contains("disappeared");
+    if (!lockedReadable) {
+      assertThat(details.get(abs(source.resolve("fs/locked.jpg")))).contains("permission denied");
+    }
     Map<String, Long> expectedRejects =
         expected.values().stream()
             .filter(r -> !r.equals(OK))
@@ -205,9 +211,10 @@ class BadInputITCase {
     // No read permission. Root reads it anyway: then it is a good image like any other.
     Path locked = put("fs/locked.jpg", good("good/cmyk-adobe.jpg"), OK);
     Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
-    boolean readable = canRead(locked);
-    expected.put(abs(locked), readable ? OK : "UNREADABLE");
-    System.out.println("locked.jpg is " + (readable ? "readable (running as root)" : "unreadable"));
+    lockedReadable = canRead(locked);
+    expected.put(abs(locked), lockedReadable ? OK : "UNREADABLE");
+    System.out.println(
+        "locked.jpg is " + (lockedReadable ? "readable (running as root)" : "unreadable"));
   }
 
   /** 1,000 small real images spread over a chain of 20 nested folders. */
