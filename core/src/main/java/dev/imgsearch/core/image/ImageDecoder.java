@@ -2,6 +2,7 @@ package dev.imgsearch.core.image;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR_BGR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR_RGB;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
@@ -63,9 +64,24 @@ public final class ImageDecoder {
     }
     int scale = reducedScale(header);
     int flags = IMREAD_COLOR_RGB | reducedFlag(scale);
+    // OpenCV orients JPEG, PNG (eXIf) and TIFF itself; WebP's EXIF orientation, and a PNG's in
+    // ImageMagick's text profile, are applied here instead (and OpenCV told to keep out of it,
+    // so that a later version cannot apply it twice).
+    int orientation = ExifOrientation.NORMAL;
+    if (header.format() == ImageFormat.WEBP) {
+      orientation = ExifOrientation.ofWebp(data);
+      flags |= IMREAD_IGNORE_ORIENTATION;
+    } else if (header.format() == ImageFormat.PNG) {
+      orientation = ExifOrientation.ofPngTextProfile(data);
+      if (orientation != ExifOrientation.NORMAL) {
+        flags |= IMREAD_IGNORE_ORIENTATION;
+      }
+    }
+    byte[] encodedBytes =
+        header.format() == ImageFormat.PNG ? AnimatedPng.defaultImage(data) : data;
     DecodedImage image;
-    try (BytePointer buffer = new BytePointer(data);
-        Mat encoded = new Mat(1, data.length, opencv_core.CV_8UC1, buffer);
+    try (BytePointer buffer = new BytePointer(encodedBytes);
+        Mat encoded = new Mat(1, encodedBytes.length, opencv_core.CV_8UC1, buffer);
         Mat decoded = imdecode(encoded, flags)) {
       if (decoded == null || decoded.empty()) {
         throw new DecodeException(
@@ -74,7 +90,14 @@ public final class ImageDecoder {
                 + " could not be decoded"
                 + (header.complete() ? "" : ", data ends early"));
       }
-      image = toRgb(decoded, header, scale);
+      Mat upright = ExifOrientation.apply(decoded, orientation);
+      try {
+        image = toRgb(upright, header, scale);
+      } finally {
+        if (upright != decoded) {
+          upright.close();
+        }
+      }
     } catch (RuntimeException e) {
       // OpenCV reports some failures as cv::Exception, which JavaCPP surfaces as RuntimeException.
       throw new DecodeException(

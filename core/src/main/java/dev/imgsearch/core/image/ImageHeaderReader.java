@@ -163,9 +163,37 @@ public final class ImageHeaderReader {
     return false;
   }
 
-  private static ImageHeader gif(byte[] d) {
+  private static ImageHeader gif(byte[] d) throws DecodeException {
     int width = u16le(d, 6);
     int height = u16le(d, 8);
+    // The first frame may declare more than the logical screen (a 44-byte file can ask for
+    // 65535x65535): what a decoder allocates is the larger of the two.
+    int pos = 13;
+    if ((u8(d, 10) & 0x80) != 0) {
+      pos += 3 << ((u8(d, 10) & 0x07) + 1); // global colour table
+    }
+    while (true) {
+      int block = u8(d, pos);
+      if (block == 0x21) { // extension: label, then data sub-blocks up to a 0 length
+        pos += 2;
+        for (int len = u8(d, pos); len != 0; len = u8(d, pos)) {
+          pos += len + 1;
+        }
+        pos++;
+      } else if (block == 0x2C) {
+        width = Math.max(width, u16le(d, pos + 1) + u16le(d, pos + 5));
+        height = Math.max(height, u16le(d, pos + 3) + u16le(d, pos + 7));
+        break;
+      } else {
+        throw new DecodeException(
+            RejectReason.CORRUPT,
+            String.format("GIF has no image: block 0x%02x at byte %d", block, pos));
+      }
+    }
+    if (width == 0 || height == 0) {
+      throw new DecodeException(
+          RejectReason.CORRUPT, "GIF declares " + width + "x" + height + " pixels");
+    }
     // Many encoders omit or pad the trailer, so its absence alone does not mean truncation.
     return new ImageHeader(ImageFormat.GIF, width, height, true);
   }

@@ -45,10 +45,12 @@ class ImageHeaderReaderTest {
 
   @Test
   void readsDimensionsOfEachContainer() throws DecodeException {
-    // GIF logical screen 640x480.
+    // GIF logical screen 640x480, a comment extension, then a 640x480 frame.
     ImageHeader gif =
         ImageHeaderReader.read(
-            bytes('G', 'I', 'F', '8', '9', 'a', 0x80, 0x02, 0xE0, 0x01, 0, 0, 0));
+            bytes(
+                'G', 'I', 'F', '8', '9', 'a', 0x80, 0x02, 0xE0, 0x01, 0, 0, 0, 0x21, 0xFE, 2, 'h',
+                'i', 0, 0x2C, 0, 0, 0, 0, 0x80, 0x02, 0xE0, 0x01, 0));
     assertThat(gif).isEqualTo(new ImageHeader(ImageFormat.GIF, 640, 480, true));
     // BMP with a BITMAPINFOHEADER, top-down (negative height), file size larger than the data.
     byte[] bmp = new byte[54];
@@ -60,6 +62,21 @@ class ImageHeaderReaderTest {
     le32(bmp, 22, -200);
     assertThat(ImageHeaderReader.read(bmp))
         .isEqualTo(new ImageHeader(ImageFormat.BMP, 300, 200, false));
+  }
+
+  @Test
+  void aGifFrameLargerThanItsScreenCountsWithItsFullExtent() throws DecodeException {
+    // Screen 32x32, no colour table; the frame at (10, 20) declares 30000x20000.
+    ImageHeader gif =
+        ImageHeaderReader.read(
+            bytes(
+                'G', 'I', 'F', '8', '9', 'a', 32, 0, 32, 0, 0, 0, 0, 0x2C, 10, 0, 20, 0, 0x30, 0x75,
+                0x20, 0x4E, 0));
+    assertThat(gif.width()).isEqualTo(30010);
+    assertThat(gif.height()).isEqualTo(20020);
+    // A GIF that ends before its first frame.
+    assertReason(
+        bytes('G', 'I', 'F', '8', '9', 'a', 32, 0, 32, 0, 0x80, 0), RejectReason.TRUNCATED);
   }
 
   private static void assertReason(byte[] data, RejectReason reason) {

@@ -215,7 +215,9 @@ public class IngestJobCommand {
   @Option(
       names = "--extensions",
       paramLabel = "EXT",
-      defaultValue = "jpg,jpeg,png,bmp,gif,webp,tif,tiff",
+      // MPO decodes (its first image); the formats after it are listed so that such files are
+      // reported as unsupported instead of being skipped without a word.
+      defaultValue = "jpg,jpeg,png,bmp,gif,webp,tif,tiff,mpo,avif,heic,heif,jxl,qoi",
       split = ",",
       description = "File extensions to ingest. Default: ${DEFAULT-VALUE}.")
   String[] extensions;

@@ -150,11 +150,7 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
       return ImageFile.read(name, bytes, bytes.length, mtimeMs);
     } catch (FileNotFoundException | NoSuchFileException e) {
       return ImageFile.failed(
-          name,
-          listedSize,
-          mtimeMs,
-          RejectReason.UNREADABLE,
-          "file disappeared before it was read");
+          name, listedSize, mtimeMs, RejectReason.UNREADABLE, notFoundDetail(path, e));
     } catch (AccessDeniedException e) {
       return ImageFile.failed(
           name, listedSize, mtimeMs, RejectReason.UNREADABLE, "permission denied");
@@ -166,6 +162,26 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
               : e.getClass().getSimpleName() + ": " + message;
       return ImageFile.failed(name, listedSize, mtimeMs, RejectReason.UNREADABLE, detail);
     }
+  }
+
+  /**
+   * Why a listed file cannot be opened. FileInputStream reports a missing read permission as
+   * FileNotFoundException too, with the reason only in its message.
+   */
+  private static String notFoundDetail(Path path, IOException e) {
+    if (String.valueOf(e.getMessage()).contains("Permission denied")) {
+      return "permission denied";
+    }
+    if (isLink(path)) {
+      return "symbolic link that leads nowhere (its target is missing, or links form a loop)";
+    }
+    return "file disappeared before it was read";
+  }
+
+  private static boolean isLink(Path path) {
+    String scheme = path.toUri().getScheme();
+    return (scheme == null || scheme.equals("file"))
+        && java.nio.file.Files.isSymbolicLink(java.nio.file.Paths.get(path.toUri().getPath()));
   }
 
   /** Reads to the end, even if the file grew since it was listed; null past the limit. */
