@@ -44,14 +44,19 @@ OUT="$(cd "$OUT" && pwd)"
 if ((MAVEN)); then
   echo "== Maven: newer versions of dependencies and plugins (versions-maven-plugin) =="
   # The plugin's version is pinned in the parent pom's pluginManagement.
-  (cd "$PROJECT_ROOT" && mvn -B -ntp -q versions:display-dependency-updates \
-    versions:display-plugin-updates versions:display-property-updates \
-    -Dversions.outputFile="$OUT/maven-updates.txt" -Dversions.outputLineWidth=120 \
+  (cd "$PROJECT_ROOT" && mvn -B -ntp versions:display-dependency-updates \
+    versions:display-plugin-updates -Dversions.outputLineWidth=110 \
     -DprocessDependencyManagementTransitive=false >"$OUT/maven.log" 2>&1) \
     || { tail -n 30 "$OUT/maven.log" >&2; die "mvn versions:* failed; see $OUT/maven.log"; }
-  # Each module writes (appends) to the same file; keep the lines that name an update.
-  grep -E -- '->|requires' "$OUT/maven-updates.txt" | sed 's/^ *//' | sort -u \
-    | tee "$OUT/maven-summary.txt" || echo "(no newer versions found)"
+  # One section per module: the dependency lists, de-duplicated, then the plugin updates this
+  # Maven can use (display-plugin-updates also prints a history of older releases per plugin).
+  awk '/The following dependencies/ {on = 1; next} /^\[INFO\] *$/ {on = 0}
+       on && / -> / {sub(/^\[INFO\] */, ""); print}' "$OUT/maven.log" | sort -u \
+    | tee "$OUT/maven-summary.txt"
+  [[ -s "$OUT/maven-summary.txt" ]] || echo "(no newer dependency versions found)"
+  echo "-- plugins (newest usable with this Maven first; see $OUT/maven.log for the rest):"
+  awk '/Require Maven 3\.(6|8|9)/ {on = 1; print; next} /^\[INFO\] *$/ {on = 0}
+       on && / -> / {print}' "$OUT/maven.log" | sed 's/^\[INFO\] *//' | sort -u
   echo
 fi
 
