@@ -225,6 +225,9 @@ logger.pekko.name = org.apache.pekko
 logger.pekko.level = INFO
 logger.netty.name = org.jboss.netty.channel.DefaultChannelPipeline
 logger.netty.level = OFF
+# gRPC's frame logger (shaded in the Milvus SDK) prints the authorization header at DEBUG.
+logger.milvusgrpc.name = io.milvus.shaded
+logger.milvusgrpc.level = WARN
 appender.main.name = MainAppender
 appender.main.type = RollingFile
 appender.main.append = true
@@ -241,6 +244,8 @@ EOF
   cat >"$CONF_DIR/log4j-cli.properties" <<'EOF'
 rootLogger.level = WARN
 rootLogger.appenderRef.console.ref = ConsoleAppender
+logger.milvusgrpc.name = io.milvus.shaded
+logger.milvusgrpc.level = WARN
 appender.console.name = ConsoleAppender
 appender.console.type = CONSOLE
 appender.console.target = SYSTEM_ERR

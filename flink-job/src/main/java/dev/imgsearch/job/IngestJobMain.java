@@ -35,7 +35,8 @@ public final class IngestJobMain {
     }
   }
 
-  static int run(String[] args, PrintWriter out, PrintWriter err) throws Exception {
+  /** Parses, checks and runs; returns the exit code. Public for tests and embedding. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) throws Exception {
     IngestJobCommand command = new IngestJobCommand();
     CommandLine cli = new CommandLine(command).setOut(out).setErr(err);
     IngestJobConfig cfg;
@@ -73,7 +74,8 @@ public final class IngestJobMain {
     // Creates the collection, or validates an existing one's dimension and metric.
     MilvusImageStore.open(cfg.milvus(), spec).close();
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        LocalExecution.loopbackIfLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     new IngestJob(
             cfg,
             model,

@@ -58,8 +58,13 @@ public final class FilterExpressions {
   }
 
   /**
-   * A double-quoted Milvus string literal. Milvus's parser takes Go-style escapes, so backslash,
-   * the quote and control characters are escaped; everything else passes through as UTF-8.
+   * A double-quoted Milvus string literal. Backslash and the quote are escaped, so the value can
+   * neither end the literal nor escape its closing quote; newline and carriage return are escaped
+   * because neither parser allows them raw in a literal, and tab for readability. Only these
+   * escapes are emitted: Milvus's parser (C-style, unquoted by Go's strconv) and Milvus Lite's
+   * (Python, which knows only {@code \\ \" \' \n \r \t}) read them the same. Every other character,
+   * other control characters and non-ASCII included, passes through as itself: both parsers take it
+   * literally, while a backslash-u escape is an error in Milvus Lite.
    */
   public static String quote(String value) {
     if (value == null) {
@@ -74,13 +79,7 @@ public final class FilterExpressions {
         case '\n' -> out.append("\\n");
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
+        default -> out.append(c);
       }
     }
     return out.append('"').toString();

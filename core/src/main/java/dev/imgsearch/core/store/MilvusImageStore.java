@@ -255,6 +255,7 @@ public final class MilvusImageStore implements AutoCloseable {
   }
 
   private static MilvusClientV2 connect(MilvusConfig config) {
+    config.requireReadableFiles();
     ConnectConfig.ConnectConfigBuilder connect =
         ConnectConfig.builder()
             .uri(config.uri())
@@ -266,6 +267,17 @@ public final class MilvusImageStore implements AutoCloseable {
     if (config.database() != null) {
       connect.dbName(config.database());
     }
+    // An https:// uri alone turns TLS on in the SDK, trusting the JVM's CAs. A private CA is
+    // handed over as the SDK's "server PEM", which becomes the channel's only trust anchor. With a
+    // PEM the SDK always overrides the TLS authority with serverName (null is rejected), so it
+    // defaults to the uri's host, which is what the certificate is checked against anyway.
+    if (config.tlsCaCert() != null) {
+      connect.serverPemPath(config.tlsCaCert());
+      connect.serverName(config.tlsServerName() != null ? config.tlsServerName() : config.host());
+    } else if (config.tlsServerName() != null) {
+      connect.serverName(config.tlsServerName());
+    }
+    // Never log the ConnectConfig: its toString() prints the token in clear text.
     MilvusClientV2 client = new MilvusClientV2(connect.build());
     // One retry loop, ours: the SDK's own (75 tries by default) would hide outages behind it.
     client.retryConfig(RetryConfig.builder().maxRetryTimes(1).retryOnRateLimit(false).build());

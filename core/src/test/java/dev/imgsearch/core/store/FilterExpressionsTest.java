@@ -42,8 +42,11 @@ class FilterExpressionsTest {
   }
 
   @Test
-  void escapesControlCharacters() {
-    assertThat(FilterExpressions.quote("a\nb\tc\u0001")).isEqualTo("\"a\\nb\\tc\\u0001\"");
+  void escapesLineBreaksAndTabsAndKeepsOtherControlCharacters() {
+    // Milvus Lite's parser knows no backslash-u escape; both parsers take other control characters
+    // raw.
+    assertThat(FilterExpressions.quote("a\nb\rc\td\u0001\u001b"))
+        .isEqualTo("\"a\\nb\\rc\\td\u0001\u001b\"");
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.imgsearch.job.config;
 
 import dev.imgsearch.core.config.CudaSettings;
-import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.Device;
 import dev.imgsearch.core.image.DecoderOptions;
@@ -18,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Environment: MILVUS_URI and MILVUS_TOKEN stand in for --milvus-uri and --token.",
+      "Prefer --token-file or MILVUS_TOKEN to --token: arguments are visible in the process list.",
       "Files whose names start with '.' or '_' are skipped: write to such a name, then rename."
     })
 public class IngestJobCommand {
@@ -67,27 +68,7 @@ public class IngestJobCommand {
           "watch: keep monitoring the folder; once: ingest it and finish. Default: ${DEFAULT-VALUE}.")
   String mode;
 
-  @Option(
-      names = "--milvus-uri",
-      defaultValue = "${env:MILVUS_URI:-" + MilvusConfig.DEFAULT_URI + "}",
-      paramLabel = "URI",
-      description = "Milvus address, http:// or https://. Default: ${DEFAULT-VALUE}.")
-  String milvusUri;
-
-  @Option(
-      names = "--token",
-      defaultValue = "${env:MILVUS_TOKEN}",
-      paramLabel = "TOKEN",
-      description = "Milvus token (user:password or API key). Default: $MILVUS_TOKEN.",
-      showDefaultValue = picocli.CommandLine.Help.Visibility.NEVER)
-  String token;
-
-  @Option(
-      names = "--collection",
-      paramLabel = "NAME",
-      defaultValue = MilvusConfig.DEFAULT_COLLECTION,
-      description = "Milvus collection. Default: ${DEFAULT-VALUE}.")
-  String collection;
+  @Mixin MilvusOptions milvus;
 
   @Option(
       names = "--metric",
@@ -346,7 +327,7 @@ public class IngestJobCommand {
           embedParallelism,
           Duration.ofMillis(checkpointMs),
           deadLetter == null ? null : deadLetter.toAbsolutePath().normalize(),
-          MilvusConfig.defaults().withUri(milvusUri).withToken(token).withCollection(collection),
+          milvus.toConfig(),
           MetricType.parse(metric),
           vectorIndex,
           sinkBatchRows,

@@ -5,12 +5,12 @@ import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.job.JobTags;
 import dev.imgsearch.job.source.ImageFile;
+import dev.imgsearch.job.source.LocalPaths;
 import dev.imgsearch.job.source.WholeFileFormat;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -92,7 +92,7 @@ public class SettleRetryFunction
       if (left > 0) {
         Thread.sleep(left);
       }
-      ImageFile file = WholeFileFormat.read(new Path(path), -1, quietSince, maxFileBytes);
+      ImageFile file = WholeFileFormat.read(LocalPaths.toFlinkPath(path), -1, quietSince, maxFileBytes);
       if (file.mtimeMs == quietSince || waits >= MAX_WAITS || file.readError != null) {
         return file;
       }
@@ -113,7 +113,7 @@ public class SettleRetryFunction
     if (ctx.timeDomain() == TimeDomain.EVENT_TIME) {
       file = settleNow(path, w);
     } else {
-      file = WholeFileFormat.read(new Path(path), -1, w.mtimeMs, maxFileBytes);
+      file = WholeFileFormat.read(LocalPaths.toFlinkPath(path), -1, w.mtimeMs, maxFileBytes);
       long mtime = file.mtimeMs;
       if (mtime != w.mtimeMs && w.waits < MAX_WAITS && file.readError == null) {
         // Still changing: wait until it has been quiet for a whole settle period.

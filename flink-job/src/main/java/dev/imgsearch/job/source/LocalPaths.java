@@ -23,4 +23,16 @@ public final class LocalPaths {
     }
     return path.toUri().normalize().toString();
   }
+
+  /**
+   * The Flink path of a string made by {@link #normalize}. A local path goes through a {@code
+   * file:} URI: Flink's {@code Path(String)} turns every backslash into a slash, so a file named
+   * {@code a\b.jpg} would be read as {@code a/b.jpg}.
+   */
+  public static Path toFlinkPath(String normalized) {
+    if (normalized.startsWith("/")) {
+      return new Path(Paths.get(normalized).toUri());
+    }
+    return new Path(java.net.URI.create(normalized));
+  }
 }

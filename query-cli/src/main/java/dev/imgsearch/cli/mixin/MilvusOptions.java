@@ -3,15 +3,21 @@ package dev.imgsearch.cli.mixin;
 import dev.imgsearch.cli.CliException;
 import dev.imgsearch.cli.ExitCodes;
 import dev.imgsearch.core.config.MilvusConfig;
+import dev.imgsearch.core.config.MilvusToken;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusUnavailableException;
 import dev.imgsearch.core.store.RetryPolicy;
 import dev.imgsearch.core.store.StoreOptions;
+import java.nio.file.Path;
 import java.time.Duration;
-import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
-/** Where the collection lives: {@code --milvus-uri}, {@code --token}, {@code --collection}. */
+/**
+ * Where the collection lives and how to reach it: {@code --milvus-uri}, {@code --token} (or {@code
+ * --token-file}, {@code MILVUS_TOKEN}), {@code --tls-ca-cert}, {@code --tls-server-name}, {@code
+ * --collection}. The Flink job declares the same options (its own picocli mixin: core has no
+ * picocli); both resolve them through {@link MilvusToken} and {@link MilvusConfig}.
+ */
 public class MilvusOptions {
 
   @Option(
@@ -21,14 +27,36 @@ public class MilvusOptions {
       description = "Milvus address, http:// or https://. Default: ${DEFAULT-VALUE} ($MILVUS_URI).")
   String uri;
 
-  // Never echoed: no ${DEFAULT-VALUE} in the description, no default shown.
+  // Never echoed: no default value, so neither --help nor picocli's messages can show it. The
+  // environment is read in toConfig(), not through ${env:...}, to tell it apart from the option.
   @Option(
       names = "--token",
-      defaultValue = "${env:MILVUS_TOKEN}",
       paramLabel = "TOKEN",
-      showDefaultValue = Visibility.NEVER,
-      description = "Milvus token (user:password or API key). Default: $MILVUS_TOKEN.")
+      description =
+          "Milvus token (user:password or API key). Visible in the process list: prefer"
+              + " --token-file or $MILVUS_TOKEN. Default: $MILVUS_TOKEN.")
   String token;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description = "File holding the Milvus token (one line), instead of --token.")
+  Path tokenFile;
+
+  @Option(
+      names = "--tls-ca-cert",
+      paramLabel = "PEM",
+      description =
+          "CA certificate(s) to trust for an https:// Milvus (private CA or self-signed server)."
+              + " Default: the JVM's trusted CAs.")
+  Path tlsCaCert;
+
+  @Option(
+      names = "--tls-server-name",
+      paramLabel = "NAME",
+      description =
+          "Name in the https:// server's certificate, when it differs from the URI's host.")
+  String tlsServerName;
 
   @Option(
       names = "--collection",
@@ -54,9 +82,13 @@ public class MilvusOptions {
     try {
       return MilvusConfig.defaults()
           .withUri(uri)
-          .withToken(token)
+          .withToken(MilvusToken.resolve(token, tokenFile, System.getenv(MilvusToken.ENV)))
+          .withTls(
+              tlsCaCert == null ? null : tlsCaCert.toAbsolutePath().normalize().toString(),
+              tlsServerName)
           .withCollection(collection)
-          .withTimeouts(Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(60));
+          .withTimeouts(Duration.ofSeconds(connectTimeoutSeconds), Duration.ofSeconds(60))
+          .requireReadableFiles();
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
     }
