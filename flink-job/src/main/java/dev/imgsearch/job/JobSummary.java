@@ -1,7 +1,6 @@
 package dev.imgsearch.job;
 
 import dev.imgsearch.job.decode.PipelineCounters;
-import dev.imgsearch.job.inference.BatchingEmbedFunction;
 import dev.imgsearch.job.sink.ProgressCounter;
 import java.util.Map;
 import java.util.TreeMap;
@@ -13,9 +12,7 @@ public record JobSummary(
     long embedded,
     Map<String, Long> rejectedByReason,
     double seconds,
-    double embeddingSeconds,
-    long inferenceMs,
-    long batches) {
+    double embeddingSeconds) {
 
   public static JobSummary from(JobExecutionResult result) {
     Map<String, Object> acc = result.getAllAccumulatorResults();
@@ -31,9 +28,7 @@ public record JobSummary(
         get(acc, ProgressCounter.EMBEDDED),
         rejected,
         result.getNetRuntime() / 1000.0,
-        (get(acc, ProgressCounter.LAST_ROW_MS) - get(acc, ProgressCounter.FIRST_ROW_MS)) / 1000.0,
-        get(acc, BatchingEmbedFunction.ACC_INFERENCE_MS),
-        get(acc, BatchingEmbedFunction.ACC_BATCHES));
+        (get(acc, ProgressCounter.LAST_ROW_MS) - get(acc, ProgressCounter.FIRST_ROW_MS)) / 1000.0);
   }
 
   /**
@@ -67,15 +62,6 @@ public record JobSummary(
     sb.append(String.format("  rejected        %d%n", rejected()));
     rejectedByReason.forEach((reason, n) -> sb.append(String.format("    %-20s %d%n", reason, n)));
     sb.append(String.format("  rows upserted   %d%n", rowsUpserted()));
-    if (batches > 0) {
-      sb.append(
-          String.format(
-              "  inference       %d batches, average %.1f images, %.0f ms each, %.1f s in all%n",
-              batches,
-              (double) embedded / batches,
-              (double) inferenceMs / batches,
-              inferenceMs / 1000.0));
-    }
     sb.append(String.format("  throughput      %.1f images/s", imagesPerSecond()));
     sb.append(String.format(" (from the first to the last vector; %.1f s in all)", seconds));
     return sb.toString();

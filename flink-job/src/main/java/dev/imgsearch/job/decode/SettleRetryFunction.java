@@ -92,7 +92,8 @@ public class SettleRetryFunction
       if (left > 0) {
         Thread.sleep(left);
       }
-      ImageFile file = WholeFileFormat.read(LocalPaths.toFlinkPath(path), -1, quietSince, maxFileBytes);
+      ImageFile file =
+          WholeFileFormat.read(LocalPaths.toFlinkPath(path), -1, quietSince, maxFileBytes);
       if (file.mtimeMs == quietSince || waits >= MAX_WAITS || file.readError != null) {
         return file;
       }

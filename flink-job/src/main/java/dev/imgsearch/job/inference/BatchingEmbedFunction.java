@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
@@ -42,11 +41,6 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
 
   public static final String METRIC_EMBEDDED = "imagesEmbedded";
 
-  /** Accumulators: exact totals for a finished job's summary. */
-  public static final String ACC_INFERENCE_MS = "inferenceMs";
-
-  public static final String ACC_BATCHES = "inferenceBatches";
-
   private final ModelConfig modelConfig;
   private final String expectedModelSha256;
   private final int batchSize;
@@ -60,9 +54,6 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
   private transient Histogram batchSizes;
   private transient Histogram inferenceMs;
   private transient Counter batches;
-  // Summed on the embedder's single thread only, read when the job ends.
-  private transient LongCounter inferenceMsTotal;
-  private transient LongCounter batchesTotal;
 
   private record Pending(PreprocessedImage image, ResultFuture<ImageRecord> future) {}
 
@@ -102,10 +93,6 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
     batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
     inferenceMs = group.histogram("inferenceMsPerBatch", new DescriptiveStatisticsHistogram(1000));
     group.gauge("batcherQueueDepth", () -> batcher.pending());
-    inferenceMsTotal = new LongCounter();
-    batchesTotal = new LongCounter();
-    getRuntimeContext().addAccumulator(ACC_INFERENCE_MS, inferenceMsTotal);
-    getRuntimeContext().addAccumulator(ACC_BATCHES, batchesTotal);
   }
 
   @Override
@@ -141,12 +128,9 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
                 }
                 return;
               }
-              long ms = (System.nanoTime() - start) / 1_000_000;
-              inferenceMs.update(ms);
+              inferenceMs.update((System.nanoTime() - start) / 1_000_000);
               batchSizes.update(batch.size());
               batches.inc();
-              inferenceMsTotal.add(ms);
-              batchesTotal.add(1);
               long now = System.currentTimeMillis();
               String model = embedder.model().id();
               int i = 0;
