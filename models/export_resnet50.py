@@ -17,6 +17,11 @@ Java side can read them instead of hard-coding them:
 Usage:
     python models/export_resnet50.py                         # IMAGENET1K_V2 (needs internet)
     python models/export_resnet50.py --weights none --seed 0 # random, offline, deterministic
+    python models/export_resnet50.py --precision fp16        # also write resnet50-fp16.onnx
+    python models/export_resnet50.py --precision int8 --calibration-dir ~/Pictures
+
+--precision fp16|int8 writes a second model beside the fp32 one with models/convert_precision.py
+(see there, and bench/precision_report.py to measure the drift on your photos).
 """
 import argparse
 import os
@@ -94,7 +99,13 @@ def main():
     ap.add_argument("--seed", type=int, default=0, help="seed for --weights none (default 0)")
     ap.add_argument("--output", default=os.path.join("models", "resnet50.onnx"),
                     help="output path (default models/resnet50.onnx)")
+    ap.add_argument("--precision", choices=["fp32", "fp16", "int8"], default="fp32",
+                    help="fp16 or int8: also write a converted copy (default fp32 only)")
+    ap.add_argument("--calibration-dir",
+                    help="--precision int8: a folder of photos like the ones you will ingest")
     args = ap.parse_args()
+    if args.precision == "int8" and not args.calibration_dir:
+        ap.error("--precision int8 needs --calibration-dir DIR")
 
     model, name = build_model(args.weights, args.seed)
     os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
@@ -123,6 +134,14 @@ def main():
     print("metadata:", meta)
     if out.shape != (2, 2048) or diff > 1e-3:
         sys.exit("error: verification failed")
+    if args.precision != "fp32":
+        import subprocess
+        cmd = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            "convert_precision.py"),
+               args.output, "--precision", args.precision]
+        if args.calibration_dir:
+            cmd += ["--calibration-dir", args.calibration_dir]
+        subprocess.run(cmd, check=True)
 
 
 if __name__ == "__main__":
