@@ -66,7 +66,7 @@ class MilvusOutageSlowITCase {
       while ((rowsAtStop = store.count()) < GOOD / 4) {
         assertThat(cluster.state(job)).isIn("CREATED", "INITIALIZING", "RUNNING");
         assertThat(System.nanoTime()).as("time to reach %d rows", GOOD / 4).isLessThan(deadline);
-        Thread.sleep(200);
+        Thread.sleep(1000);
       }
       String embed = cluster.vertex(job, "embed");
       String decode = cluster.vertex(job, "decode");

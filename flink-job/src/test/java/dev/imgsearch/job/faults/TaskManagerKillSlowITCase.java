@@ -62,7 +62,7 @@ class TaskManagerKillSlowITCase {
             .as("the job must still be running when the TaskManager is killed")
             .isIn("CREATED", "INITIALIZING", "RUNNING");
         assertThat(System.nanoTime()).as("time to reach %d rows", GOOD / 4).isLessThan(deadline);
-        Thread.sleep(200);
+        Thread.sleep(1000);
       }
       JsonObject lastCheckpoint =
           cluster.checkpoints(job).getAsJsonObject("latest").getAsJsonObject("completed");
