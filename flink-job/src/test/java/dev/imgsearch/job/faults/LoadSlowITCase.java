@@ -123,12 +123,13 @@ class LoadSlowITCase {
       }
       System.out.print(table);
       System.out.println("[load] " + memory.summary());
-      System.out.println(
-          "[load] checkpoint | files seen by the source | rows stored | REST state size |"
-              + " on disk (_metadata) | on disk (whole chk-N)");
-      for (CheckpointPoint p : points) {
-        System.out.println("[load] " + p.row());
-      }
+      long jm = cluster.jobManagerPid();
+      System.out.printf(
+          "[load] JobManager (where the FileSource enumerator keeps its set of seen paths): peak"
+              + " RSS %d MB, RSS %d MB%n",
+          MemorySampler.procStatusKb(jm, "VmHWM:") / 1024,
+          MemorySampler.procStatusKb(jm, "VmRSS:") / 1024);
+      printStateTable(points);
 
       assertThat(audit.lostGood()).as("good images without a row").isZero();
       assertThat(audit.duplicates()).as("duplicate rows").isZero();
@@ -148,6 +149,41 @@ class LoadSlowITCase {
       cluster.dumpLogs(80);
       throw e;
     }
+  }
+
+  /**
+   * The checkpoints measured on disk (a later one deletes its predecessor, so not all are), one per
+   * 2,000 rows stored and per change in the number of files in the folder, and the last one. The
+   * enumerator's state (every path seen, and the splits not yet assigned) is in _metadata; the
+   * tasks' state (REST) is mostly images in flight in the embedding operator's queue.
+   */
+  private static void printStateTable(List<CheckpointPoint> points) {
+    List<CheckpointPoint> measured =
+        points.stream()
+            .filter(p -> p.diskBytes() >= 0)
+            .sorted(java.util.Comparator.comparingLong(CheckpointPoint::id))
+            .toList();
+    System.out.println(
+        "[load] checkpoint | files in the folder | rows stored | REST state size |"
+            + " on disk (_metadata) | on disk (whole chk-N)");
+    long lastBucket = -1;
+    int lastFiles = -1;
+    for (int i = 0; i < measured.size(); i++) {
+      CheckpointPoint p = measured.get(i);
+      long bucket = p.rows() / 2000;
+      if (p.filesSeen() != lastFiles || bucket != lastBucket || i == measured.size() - 1) {
+        System.out.println("[load] " + p.row());
+        lastFiles = p.filesSeen();
+        lastBucket = bucket;
+      }
+    }
+    System.out.printf(
+        "[load] %d checkpoints; largest REST (task) state %s, largest _metadata %s%n",
+        points.size(),
+        CheckpointPoint.bytes(
+            points.stream().mapToLong(CheckpointPoint::restStateBytes).max().orElse(0)),
+        CheckpointPoint.bytes(
+            measured.stream().mapToLong(CheckpointPoint::metadataBytes).max().orElse(0)));
   }
 
   private static void awaitRows(
@@ -249,11 +285,11 @@ class LoadSlowITCase {
       long id, int filesSeen, long rows, long restStateBytes, long metadataBytes, long diskBytes) {
     String row() {
       return String.format(
-          "%10d | %24d | %11d | %15s | %19s | %s",
+          "%10d | %19d | %11d | %15s | %19s | %s",
           id, filesSeen, rows, bytes(restStateBytes), bytes(metadataBytes), bytes(diskBytes));
     }
 
-    private static String bytes(long b) {
+    static String bytes(long b) {
       return b < 0 ? "(subsumed)" : String.format("%,d B", b);
     }
   }

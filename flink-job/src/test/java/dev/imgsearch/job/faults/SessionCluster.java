@@ -181,6 +181,11 @@ final class SessionCluster implements AutoCloseable {
     return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : -1;
   }
 
+  /** The JobManager's PID: the FileSource's enumerator, and its state, live there. */
+  long jobManagerPid() throws IOException {
+    return Long.parseLong(Files.readString(dir.resolve("jobmanager.pid")).trim());
+  }
+
   Path taskManagerLog() {
     return dir.resolve("log/taskmanager.log");
   }
