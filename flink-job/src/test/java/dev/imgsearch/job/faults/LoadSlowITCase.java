@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,6 +56,9 @@ class LoadSlowITCase {
     SessionCluster cluster = SessionCluster.start(work.resolve("cluster"), 2);
     List<CheckpointPoint> points = new ArrayList<>();
     Set<Long> seen = new HashSet<>();
+    // Files in the watched folder from each time on (epoch ms), to label each checkpoint by the
+    // folder as it was when the checkpoint was triggered.
+    NavigableMap<Long, Integer> folder = new TreeMap<>(Map.of(0L, 0));
     try (cluster;
         MemorySampler memory = new MemorySampler(cluster);
         MilvusImageStore store = openStore(milvus)) {
@@ -61,16 +66,18 @@ class LoadSlowITCase {
           cluster.submit(
               jobArgs(milvus, source, deadLetters, "watch", "--checkpoint-interval-ms", "2000"));
       cluster.awaitState(job, "RUNNING", Duration.ofSeconds(90));
-      awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, 0, 0);
+      awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, folder, 0);
 
       // Warm-up: 1,000 files, so that the state is measured at 0, 1,000 and 11,000 files seen.
+      folder.put(System.currentTimeMillis(), 1); // from here on, the first files can appear
       List<Path> good = new ArrayList<>(images.write(source.resolve("warm-up"), 0, WARM_UP));
-      awaitRows(store, WARM_UP, Duration.ofMinutes(10), cluster, job, points, seen, WARM_UP);
-      awaitCheckpointAfter(
-          cluster, job, System.currentTimeMillis(), points, seen, WARM_UP, WARM_UP);
+      folder.put(System.currentTimeMillis(), WARM_UP);
+      awaitRows(store, WARM_UP, Duration.ofMinutes(10), cluster, job, points, seen, folder);
+      awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, folder, WARM_UP);
 
       // The load: written outside the watched folder, then dropped in with one rename.
       List<Path> staged = images.write(staging.resolve("load"), WARM_UP, LOAD);
+      folder.put(System.currentTimeMillis(), WARM_UP + LOAD);
       Files.move(staging.resolve("load"), source.resolve("load"), StandardCopyOption.ATOMIC_MOVE);
       for (Path p : staged) {
         good.add(source.resolve("load").resolve(staging.resolve("load").relativize(p)));
@@ -96,10 +103,10 @@ class LoadSlowITCase {
             && rows >= WARM_UP + (long) (windowEndsNanos.size() + 1) * WINDOW) {
           windowEndsNanos.add(now);
         }
-        recordCheckpoints(cluster, job, points, seen, total, rows);
+        recordCheckpoints(cluster, job, points, seen, folder, rows);
       }
       long loadMs = (System.nanoTime() - tDrop) / 1_000_000;
-      awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, total, total);
+      awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, folder, total);
       assertThat(cluster.restarts(job)).as("job restarts under load").isZero();
       cluster.cancel(job);
 
@@ -164,7 +171,7 @@ class LoadSlowITCase {
             .sorted(java.util.Comparator.comparingLong(CheckpointPoint::id))
             .toList();
     System.out.println(
-        "[load] checkpoint | files in the folder | rows stored | REST state size |"
+        "[load] checkpoint | files in the folder | rows stored (when seen) | REST state size |"
             + " on disk (_metadata) | on disk (whole chk-N)");
     long lastBucket = -1;
     int lastFiles = -1;
@@ -194,13 +201,13 @@ class LoadSlowITCase {
       String job,
       List<CheckpointPoint> points,
       Set<Long> seen,
-      int filesSeen)
+      NavigableMap<Long, Integer> folder)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     long rows;
     while ((rows = store.count()) < expected) {
       assertThat(System.nanoTime()).as("time to store %d rows", expected).isLessThan(deadline);
-      recordCheckpoints(cluster, job, points, seen, filesSeen, rows);
+      recordCheckpoints(cluster, job, points, seen, folder, rows);
       Thread.sleep(1000);
     }
   }
@@ -212,12 +219,12 @@ class LoadSlowITCase {
       long afterMs,
       List<CheckpointPoint> points,
       Set<Long> seen,
-      int filesSeen,
+      NavigableMap<Long, Integer> folder,
       long rows)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (true) {
-      recordCheckpoints(cluster, job, points, seen, filesSeen, rows);
+      recordCheckpoints(cluster, job, points, seen, folder, rows);
       JsonElement latest = cluster.checkpoints(job).getAsJsonObject("latest").get("completed");
       if (latest != null
           && latest.isJsonObject()
@@ -235,7 +242,7 @@ class LoadSlowITCase {
       String job,
       List<CheckpointPoint> points,
       Set<Long> seen,
-      int filesSeen,
+      NavigableMap<Long, Integer> folder,
       long rows)
       throws Exception {
     for (JsonElement e : cluster.checkpoints(job).getAsJsonArray("history")) {
@@ -248,7 +255,7 @@ class LoadSlowITCase {
       points.add(
           new CheckpointPoint(
               id,
-              filesSeen,
+              folder.floorEntry(c.get("trigger_timestamp").getAsLong()).getValue(),
               rows,
               c.get("state_size").getAsLong(),
               sizeOf(dir.resolve("_metadata")),
@@ -285,7 +292,7 @@ class LoadSlowITCase {
       long id, int filesSeen, long rows, long restStateBytes, long metadataBytes, long diskBytes) {
     String row() {
       return String.format(
-          "%10d | %19d | %11d | %15s | %19s | %s",
+          "%10d | %19d | %23d | %15s | %19s | %s",
           id, filesSeen, rows, bytes(restStateBytes), bytes(metadataBytes), bytes(diskBytes));
     }
 
