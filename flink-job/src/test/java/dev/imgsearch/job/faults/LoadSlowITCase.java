@@ -69,7 +69,8 @@ class LoadSlowITCase {
       awaitCheckpointAfter(cluster, job, System.currentTimeMillis(), points, seen, folder, 0);
 
       // Warm-up: 1,000 files, so that the state is measured at 0, 1,000 and 11,000 files seen.
-      folder.put(System.currentTimeMillis(), 1); // from here on, the first files can appear
+      // While the warm-up files are written: "up to 1,000" (negative marks it for the table).
+      folder.put(System.currentTimeMillis(), -WARM_UP);
       List<Path> good = new ArrayList<>(images.write(source.resolve("warm-up"), 0, WARM_UP));
       folder.put(System.currentTimeMillis(), WARM_UP);
       awaitRows(store, WARM_UP, Duration.ofMinutes(10), cluster, job, points, seen, folder);
@@ -178,7 +179,9 @@ class LoadSlowITCase {
     for (int i = 0; i < measured.size(); i++) {
       CheckpointPoint p = measured.get(i);
       long bucket = p.rows() / 2000;
-      if (p.filesSeen() != lastFiles || bucket != lastBucket || i == measured.size() - 1) {
+      boolean lastOfGroup =
+          i == measured.size() - 1 || measured.get(i + 1).filesSeen() != p.filesSeen();
+      if (p.filesSeen() != lastFiles || bucket != lastBucket || lastOfGroup) {
         System.out.println("[load] " + p.row());
         lastFiles = p.filesSeen();
         lastBucket = bucket;
@@ -292,8 +295,13 @@ class LoadSlowITCase {
       long id, int filesSeen, long rows, long restStateBytes, long metadataBytes, long diskBytes) {
     String row() {
       return String.format(
-          "%10d | %19d | %23d | %15s | %19s | %s",
-          id, filesSeen, rows, bytes(restStateBytes), bytes(metadataBytes), bytes(diskBytes));
+          "%10d | %19s | %23d | %15s | %19s | %s",
+          id,
+          filesSeen < 0 ? "up to " + -filesSeen : Integer.toString(filesSeen),
+          rows,
+          bytes(restStateBytes),
+          bytes(metadataBytes),
+          bytes(diskBytes));
     }
 
     static String bytes(long b) {
