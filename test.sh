@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: formats, builds and runs every test from a clean clone.
 #   ./test.sh          unit tests (*Test) and integration tests (*ITCase) against a real Milvus
+#   ./test.sh --all    also the slow fault and load tests (*SlowITCase, Maven profile slow)
 #   ./test.sh -- ARGS  extra arguments for Maven, e.g. ./test.sh -- -pl core
 # Integration tests start Milvus Lite themselves (scripts/milvus-lite.sh installs it from PyPI into
 # .venv/milvus); set MILVUS_URI (and MILVUS_TOKEN) to test against another Milvus instead.
@@ -10,8 +11,9 @@ cd "$(dirname "$0")"
 maven_args=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
+    --all) maven_args+=(-Pslow); shift ;;
     --) shift; maven_args+=("$@"); break ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option '$1' (see ./test.sh --help)" >&2; exit 2 ;;
   esac
 done

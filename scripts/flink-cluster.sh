@@ -9,6 +9,9 @@
 #   submit JAR ARGS   run JAR detached on the cluster (flink run -d); prints the JobID
 #   cancel JOBID      cancel a job and wait until it is CANCELED
 #   list              jobs and their states (GET /jobs/overview)
+#   kill-taskmanager  SIGKILL the TaskManager (a crash, for fault tests: no clean shutdown)
+#   start-taskmanager start a TaskManager again (after kill-taskmanager or a crash) and wait
+#                     until it has registered; running jobs restart on it from their checkpoint
 # Defaults: --lib flink-job/target/lib (build it with: mvn -B -ntp install -DskipTests),
 #   --dir .flink/cluster under the project root, --rest-port 8081 (0 = any free port), --slots 2.
 #   The JobManager RPC, blob and TaskManager RPC ports are free ports chosen at start.
@@ -52,7 +55,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -309,6 +312,26 @@ stop_pid() {
   echo "$name stopped (pid $pid)"
 }
 
+# Flags of every cluster JVM (after the memory flags that BashJavaUtils derives).
+common_jvm_flags() {
+  COMMON_JVM=("${JAVA_OPENS[@]}" "-Dlog4j.configurationFile=file:$CONF_DIR/log4j.properties"
+    "-Djava.io.tmpdir=$WORK_DIR/tmp")
+}
+
+# Starts the TaskManager JVM. $1: the two lines of GET_TM_RESOURCE_PARAMS; the rest: more
+# dynamic properties (-D key=value). Its log appends to TM_LOG, so a replacement's follows the
+# log of the one it replaces.
+launch_taskmanager() {
+  local params="$1" tm_jvm tm_dyn
+  shift
+  read -r -a tm_jvm <<<"$(echo "$params" | sed -n 1p)"
+  read -r -a tm_dyn <<<"$(echo "$params" | sed -n 2p)"
+  common_jvm_flags
+  launch taskmanager "$TM_PID_FILE" java "${tm_jvm[@]}" "$NATIVE_STACK" "${COMMON_JVM[@]}" \
+    "-Dlog.file=$TM_LOG" -cp "$CLASSPATH_JARS" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
+    --configDir "$CONF_DIR" ${tm_dyn[@]+"${tm_dyn[@]}"} "$@"
+}
+
 # --- commands ------------------------------------------------------------------------------------
 
 cmd_start() {
@@ -342,7 +365,7 @@ cmd_start() {
   : >"$JM_LOG"
   : >"$TM_LOG"
 
-  local jm_params tm_params jm_jvm jm_dyn tm_jvm tm_dyn
+  local jm_params tm_params jm_jvm jm_dyn
   # Both in parallel: each is a JVM start (~2 s on 2 cores).
   resource_params GET_JM_RESOURCE_PARAMS >"$WORK_DIR/.jm-params" &
   local jm_job=$!
@@ -354,17 +377,12 @@ cmd_start() {
   rm -f "$WORK_DIR/.jm-params" "$WORK_DIR/.tm-params"
   read -r -a jm_jvm <<<"$(echo "$jm_params" | sed -n 1p)"
   read -r -a jm_dyn <<<"$(echo "$jm_params" | sed -n 2p)"
-  read -r -a tm_jvm <<<"$(echo "$tm_params" | sed -n 1p)"
-  read -r -a tm_dyn <<<"$(echo "$tm_params" | sed -n 2p)"
 
-  local common=("${JAVA_OPENS[@]}" "-Dlog4j.configurationFile=file:$CONF_DIR/log4j.properties"
-    "-Djava.io.tmpdir=$WORK_DIR/tmp")
-  launch jobmanager "$JM_PID_FILE" java "${jm_jvm[@]}" "${common[@]}" "-Dlog.file=$JM_LOG" \
+  common_jvm_flags
+  launch jobmanager "$JM_PID_FILE" java "${jm_jvm[@]}" "${COMMON_JVM[@]}" "-Dlog.file=$JM_LOG" \
     -cp "$CLASSPATH_JARS" org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint \
     --configDir "$CONF_DIR" --executionMode cluster ${jm_dyn[@]+"${jm_dyn[@]}"}
-  launch taskmanager "$TM_PID_FILE" java "${tm_jvm[@]}" "$NATIVE_STACK" "${common[@]}" \
-    "-Dlog.file=$TM_LOG" -cp "$CLASSPATH_JARS" org.apache.flink.runtime.taskexecutor.TaskManagerRunner \
-    --configDir "$CONF_DIR" ${tm_dyn[@]+"${tm_dyn[@]}"}
+  launch_taskmanager "$tm_params"
 
   REST_URL="http://$HOST:$REST_PORT"
   local deadline=$((SECONDS + START_TIMEOUT_S)) tms=0 body
@@ -465,6 +483,53 @@ cmd_cancel() {
   echo "Job $job $state"
 }
 
+cmd_kill_taskmanager() {
+  local pid
+  pid="$(live_pid "$TM_PID_FILE")" \
+    || die "no TaskManager is running from $WORK_DIR (see: $PROG status --dir $WORK_DIR)"
+  kill -KILL "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + 10))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || die "TaskManager pid $pid is still alive 10s after SIGKILL"
+    sleep 0.1
+  done
+  rm -f "$TM_PID_FILE"
+  echo "TaskManager killed (pid $pid, SIGKILL)"
+}
+
+cmd_start_taskmanager() {
+  local pid
+  load_state
+  [[ -n "$(live_pid "$JM_PID_FILE")" ]] \
+    || die "the JobManager in $WORK_DIR is not running; start the cluster with: $PROG start --dir $WORK_DIR"
+  if pid="$(live_pid "$TM_PID_FILE")"; then
+    die "a TaskManager is already running from $WORK_DIR (pid $pid); stop it first: $PROG kill-taskmanager --dir $WORK_DIR"
+  fi
+  require_lib
+  local t0=$SECONDS params port id
+  params="$(resource_params GET_TM_RESOURCE_PARAMS)" || exit 2
+  # A fresh RPC port and a resource ID of its own: the JobManager may not yet have noticed that
+  # the old TaskManager is gone, and must not take the new one for it.
+  port="$(free_ports 1)"
+  id="taskmanager-$(date +%s%N)"
+  launch_taskmanager "$params" -D "taskmanager.rpc.port=$port" -D "taskmanager.resource-id=$id"
+  pid="$(cat "$TM_PID_FILE")"
+  local deadline=$((SECONDS + START_TIMEOUT_S))
+  until rest_get /taskmanagers 2>/dev/null | grep -q "\"id\":\"$id\""; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      show_log_tail "$LOG_DIR/taskmanager.out" "$TM_LOG"
+      die "the TaskManager exited during startup; see the log above ($TM_LOG)"
+    fi
+    if ((SECONDS >= deadline)); then
+      show_log_tail "$TM_LOG"
+      stop_pid TaskManager "$TM_PID_FILE" >/dev/null
+      die "the new TaskManager did not register at $REST_URL within ${START_TIMEOUT_S}s; stopped it"
+    fi
+    sleep 0.3
+  done
+  echo "TaskManager running in $((SECONDS - t0))s: pid $pid, resource ID $id"
+}
+
 cmd_list() {
   load_state
   rest_get /jobs/overview | python3 -c '
@@ -484,5 +549,7 @@ case "$COMMAND" in
   submit) cmd_submit ;;
   cancel) cmd_cancel ;;
   list) cmd_list ;;
-  *) die "unknown command '$COMMAND'; expected start, stop, status, submit, cancel or list (see --help)" ;;
+  kill-taskmanager) cmd_kill_taskmanager ;;
+  start-taskmanager) cmd_start_taskmanager ;;
+  *) die "unknown command '$COMMAND'; expected start, stop, status, submit, cancel, list, kill-taskmanager or start-taskmanager (see --help)" ;;
 esac

@@ -8,6 +8,7 @@ import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusStoreException;
+import dev.imgsearch.core.store.SchemaMismatchException;
 import dev.imgsearch.job.config.IngestJobCommand;
 import dev.imgsearch.job.config.IngestJobConfig;
 import dev.imgsearch.job.deadletter.DeadLetterSink;
@@ -72,7 +73,13 @@ public final class IngestJobMain {
     ModelInfo model = probeModel(cfg.model());
     CollectionSpec spec = new CollectionSpec(model.dimension(), cfg.metric(), cfg.index());
     // Creates the collection, or validates an existing one's dimension and metric.
-    MilvusImageStore.open(cfg.milvus(), spec).close();
+    try {
+      MilvusImageStore.open(cfg.milvus(), spec).close();
+    } catch (SchemaMismatchException e) {
+      // The collection's message names it and the fix; the model file is the other half.
+      throw new SchemaMismatchException(
+          "model " + model.path() + " (" + model.dimension() + "-d): " + e.getMessage());
+    }
 
     StreamExecutionEnvironment env =
         LocalExecution.loopbackIfLocal(StreamExecutionEnvironment.getExecutionEnvironment());

@@ -153,13 +153,32 @@ class IngestJobITCase {
   @Test
   void reRunningOverTheSameFolderUpsertsWithoutDuplicates(MilvusConfig milvus) throws Exception {
     List<Path> images = copyPhotos(source);
+    List<String> expectedIds =
+        images.stream()
+            .map(p -> ImageIds.ofNormalized(p.toAbsolutePath().normalize().toString(), -1))
+            .sorted()
+            .toList();
     runOnce(milvus);
+    List<String> idsAfterFirst;
+    try (MilvusImageStore store = openStore(milvus)) {
+      idsAfterFirst = storedIds(store);
+    }
+    assertThat(idsAfterFirst).isEqualTo(expectedIds);
     // A fresh start without a savepoint re-reads the folder: the same ids are upserted again.
     JobSummary second = runOnce(milvus);
     assertThat(second.rowsUpserted()).isEqualTo(images.size());
     try (MilvusImageStore store = openStore(milvus)) {
       assertThat(store.count()).isEqualTo(images.size());
+      assertThat(storedIds(store)).as("ids after the second run").isEqualTo(idsAfterFirst);
     }
+  }
+
+  /** Every id in the collection, read back row by row, sorted (duplicates would show). */
+  private static List<String> storedIds(MilvusImageStore store) {
+    List<String> ids = new ArrayList<>();
+    store.scan(100, page -> page.forEach(r -> ids.add(r.id())));
+    ids.sort(null);
+    return ids;
   }
 
   @Test

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imgsearch.core.testing.TestPhotos;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,5 +67,41 @@ class IngestJobMainTest {
     assertThat(run("--source", dir.toString(), "--model", missing.toString(), "--mode", "once"))
         .isEqualTo(1);
     assertThat(err.toString()).contains(missing.toString()).contains("--model");
+  }
+
+  @Test
+  void aFileThatIsNotAModelFailsAtStartUpNamingTheFileAndTheFix(@TempDir Path dir)
+      throws Exception {
+    Path images = Files.createDirectories(dir.resolve("in"));
+    Files.copy(TestPhotos.all().get(0).path(), images.resolve("photo.jpg"));
+    Path deadLetters = dir.resolve("dead-letters");
+    Path notOnnx = Files.writeString(dir.resolve("model.onnx"), "<html>404 Not Found</html>");
+    byte[] tiny = Files.readAllBytes(TestPhotos.tinyModel());
+    Path truncated =
+        Files.write(dir.resolve("truncated.onnx"), Arrays.copyOf(tiny, tiny.length / 2));
+    Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
+
+    for (Path model : List.of(notOnnx, truncated, empty)) {
+      err.getBuffer().setLength(0);
+      long t0 = System.nanoTime();
+      int code =
+          run(
+              "--source", images.toString(),
+              "--model", model.toString(),
+              "--mode", "once",
+              "--dead-letter", deadLetters.toString(),
+              "--milvus-uri", "http://127.0.0.1:9");
+      assertThat(code).as("exit code for %s", model).isEqualTo(1);
+      // One line naming the file and what to do, before any Milvus call or job: the Milvus URI
+      // above answers nothing, and no record reached the dead-letter output.
+      assertThat(err.toString())
+          .as("error for %s", model)
+          .startsWith("error: ")
+          .contains(model.toString())
+          .contains("check that the file is a complete ONNX encoder")
+          .doesNotContain("\tat ");
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
+      assertThat(deadLetters).doesNotExist();
+    }
   }
 }

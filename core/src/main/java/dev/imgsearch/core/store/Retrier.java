@@ -28,7 +28,17 @@ final class Retrier {
     long startNanos = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
-        return call.get();
+        T result = call.get();
+        if (attempt > 1) {
+          // The other half of the WARNs below: a reader of the log sees the outage end.
+          LOG.info(
+              "{} on {} succeeded on attempt {}, after {} ms of retries",
+              operation,
+              target,
+              attempt,
+              (System.nanoTime() - startNanos) / 1_000_000);
+        }
+        return result;
       } catch (RuntimeException e) {
         if (!MilvusErrors.isTransient(e)) {
           throw new MilvusStoreException(

@@ -10,6 +10,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -37,6 +41,15 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
   static final String METRIC_FILES_DELETED = "filesDeleted";
   static final String METRIC_STALE_ROWS_DROPPED = "staleRowsDropped";
 
+  /**
+   * An upsert still waiting after this long is logged, and again at each further interval. The SDK
+   * waits for an unreachable server until its RPC deadline (60 s by default) without a word, so
+   * without these lines a Milvus outage shorter than that would leave no trace in the log.
+   */
+  static final long SLOW_UPSERT_WARN_MS = 5_000;
+
+  private static final long SLOW_UPSERT_REPEAT_MS = 10_000;
+
   private final MilvusImageStore store;
   private final ProcessingTimeService timeService;
   private final int maxBatchRows;
@@ -48,6 +61,7 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
   private final Counter staleRowsDropped;
   private final Counter sendErrors;
   private final Histogram upsertMs;
+  private final ScheduledExecutorService watchdog;
   private long bufferGeneration;
 
   MilvusWriter(
@@ -73,6 +87,14 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
     this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
     this.upsertMs = metrics.histogram("upsertMs", new DescriptiveStatisticsHistogram(1000));
     metrics.gauge("bufferedRows", buffer::size);
+    // One daemon thread per writer, stopped in close(): it only logs.
+    this.watchdog =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "milvus-upsert-watchdog");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   @Override
@@ -177,6 +199,12 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
 
   private void upsert(List<ImageRecord> rows) {
     long start = System.nanoTime();
+    ScheduledFuture<?> stillWaiting =
+        watchdog.scheduleAtFixedRate(
+            () -> warnStillWaiting(rows.size(), start),
+            SLOW_UPSERT_WARN_MS,
+            SLOW_UPSERT_REPEAT_MS,
+            TimeUnit.MILLISECONDS);
     try {
       store.upsert(rows);
     } catch (RuntimeException e) {
@@ -193,15 +221,41 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
               + " failed: "
               + e.getMessage(),
           e);
+    } finally {
+      stillWaiting.cancel(false);
     }
     long ms = (System.nanoTime() - start) / 1_000_000;
     upsertMs.update(ms);
     rowsUpserted.inc(rows.size());
-    LOG.debug("Upserted {} rows in {} ms", rows.size(), ms);
+    if (ms >= SLOW_UPSERT_WARN_MS) {
+      LOG.info(
+          "Upsert of {} rows into '{}' at {} went through after {} ms; Milvus is answering again,"
+              + " input resumes",
+          rows.size(),
+          store.config().collection(),
+          store.config().uri(),
+          ms);
+    } else {
+      LOG.debug("Upserted {} rows in {} ms", rows.size(), ms);
+    }
+  }
+
+  private void warnStillWaiting(int rows, long startNanos) {
+    LOG.warn(
+        "Upsert of {} rows into '{}' at {} still waiting after {} s: Milvus is unreachable or"
+            + " slow. The rows are held and the input is paused (backpressure) until Milvus"
+            + " answers; the job fails and restarts from its last checkpoint only if the call"
+            + " times out ({} s per attempt) and the retries run out",
+        rows,
+        store.config().collection(),
+        store.config().uri(),
+        (System.nanoTime() - startNanos) / 1_000_000_000,
+        store.config().rpcTimeout().toSeconds());
   }
 
   @Override
   public void close() {
+    watchdog.shutdownNow();
     store.close();
   }
 }
