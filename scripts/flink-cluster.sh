@@ -397,9 +397,11 @@ cmd_start() {
       stop_pid JobManager "$JM_PID_FILE" >/dev/null
       die "the TaskManager exited during startup; see the log above ($TM_LOG)"
     fi
-    if body="$(rest_get /taskmanagers 2>/dev/null)"; then
-      tms="$(echo "$body" | grep -o '"id":' | wc -l || true)"
-      ((tms >= 1)) && break
+    # Ready when the TaskManager's slots are registered, not just the TaskManager: a job submitted
+    # in between would wait for slots.
+    if body="$(rest_get /overview 2>/dev/null)"; then
+      slots="$(echo "$body" | sed -n 's/.*"slots-total":\([0-9]*\).*/\1/p')"
+      ((${slots:-0} >= SLOTS)) && break
     fi
     if ((SECONDS >= deadline)); then
       show_log_tail "$JM_LOG" "$TM_LOG"
