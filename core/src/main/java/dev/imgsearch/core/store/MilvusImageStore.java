@@ -612,12 +612,24 @@ public final class MilvusImageStore implements AutoCloseable {
    * memory stays bounded however large the collection. STRONG read as of the call.
    */
   public void scan(int batchSize, java.util.function.Consumer<List<ImageRecord>> consumer) {
-    if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
-      throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
-    }
     List<String> fields = new ArrayList<>(ImageFields.METADATA);
     fields.add(ImageFields.ID);
     fields.add(ImageFields.VECTOR);
+    scanPages(batchSize, fields, MilvusImageStore::fromEntity, consumer);
+  }
+
+  /**
+   * Pages of {@code fields} of every row, each row mapped by {@code mapper}, through Milvus's query
+   * iterator; a failed page is retried, and the iterator is closed however the scan ends.
+   */
+  private <T> void scanPages(
+      int batchSize,
+      List<String> fields,
+      java.util.function.Function<Map<String, Object>, T> mapper,
+      java.util.function.Consumer<List<T>> consumer) {
+    if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
+      throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
+    }
     var iterator =
         read(
             "open query iterator",
@@ -636,9 +648,9 @@ public final class MilvusImageStore implements AutoCloseable {
         if (page.isEmpty()) {
           break;
         }
-        List<ImageRecord> rows = new ArrayList<>(page.size());
+        List<T> rows = new ArrayList<>(page.size());
         for (var row : page) {
-          rows.add(fromEntity(row.getFieldValues()));
+          rows.add(mapper.apply(row.getFieldValues()));
         }
         consumer.accept(rows);
       }
@@ -744,36 +756,11 @@ public final class MilvusImageStore implements AutoCloseable {
    * the call.
    */
   public void scanFilepaths(int batchSize, java.util.function.Consumer<List<String>> consumer) {
-    if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
-      throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
-    }
-    var iterator =
-        read(
-            "open query iterator",
-            () ->
-                client.queryIterator(
-                    io.milvus.v2.service.vector.request.QueryIteratorReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
-                        .outputFields(List.of(ImageFields.FILEPATH))
-                        .batchSize(batchSize)
-                        .consistencyLevel(ConsistencyLevel.STRONG)
-                        .build()));
-    try {
-      while (true) {
-        var page = retrier.call("scan next page", iterator::next);
-        if (page.isEmpty()) {
-          break;
-        }
-        List<String> paths = new ArrayList<>(page.size());
-        for (var row : page) {
-          paths.add((String) row.getFieldValues().get(ImageFields.FILEPATH));
-        }
-        consumer.accept(paths);
-      }
-    } finally {
-      iterator.close();
-    }
+    scanPages(
+        batchSize,
+        List.of(ImageFields.FILEPATH),
+        row -> (String) row.get(ImageFields.FILEPATH),
+        consumer);
   }
 
   public MilvusConfig config() {
