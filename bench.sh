@@ -2,7 +2,7 @@
 # Throughput benchmark, rerunnable: on the same generated photos and the same ONNX model, runs
 #   (a) the Milvus PyTorch tutorial's embedding loop (bench/tutorial_pipeline.py: PIL + torchvision
 #       + torch eager, batch 128), minus its Milvus insert;
-#   (b) ONNX Runtime alone in Java at the job's batch size and thread count (OrtOnlyBench);
+#   (b) ONNX Runtime alone in Java, configured as the job's embedder: batch size, sessions, threads (OrtOnlyBench);
 #   (c) the Flink job end to end, --mode once, into a Milvus Lite started here;
 # and prints, for each, images/s, wall time, CPU seconds and peak RSS, then (c)/(a) and (c)/(b).
 #
@@ -227,10 +227,11 @@ if ! $skip_python; then
   grep -v '^RESULT' "$LOGS/a.log" | tail -n 3
 fi
 
-# (b) ONNX Runtime alone, in Java, the job's batch size (32) and threads (ORT's default: 0).
-step "(b) ONNX Runtime only, Java, batch 32, the job's threads (load $(load1))"
+# (b) ONNX Runtime alone, in Java, configured as the job's embedder by default: batch size 32,
+#     one session, ONNX Runtime's default intra-op threads.
+step "(b) ONNX Runtime only, Java, batch 32, the job's sessions and threads (load $(load1))"
 measure b java -cp "$TEST_CLASSES:$JOB_JAR" dev.imgsearch.core.bench.OrtOnlyBench \
-  "$model" "$RUN/images" 32 0 1
+  "$model" "$RUN/images" 32 0 1 1
 grep -E '^(decode|ORT-only)' "$LOGS/b.log"
 
 # (c) The job, once, into Milvus Lite; first a small warm-up run into another collection.

@@ -85,7 +85,7 @@ public final class IngestJob {
                 cfg.asyncTimeout().toMillis(),
                 TimeUnit.MILLISECONDS,
                 cfg.asyncCapacity())
-            .name("embed (ONNX Runtime, batches of " + cfg.batchSize() + ")")
+            .name("embed (ONNX Runtime, " + cfg.batchSize() + " images at once)")
             .uid("embed")
             .setParallelism(cfg.embedParallelism());
 

@@ -11,14 +11,23 @@ import java.util.Objects;
  * @param modelFile the ONNX file, as a string: the config travels to Flink TaskManagers, and {@code
  *     Path} is not serializable
  * @param device auto, cpu or cuda:N
- * @param intraOpThreads ONNX Runtime's intra-op threads; 0 lets ONNX Runtime choose (one per
- *     physical core). Decode threads plus these should not exceed the cores.
+ * @param intraOpThreads ONNX Runtime's intra-op threads per session; 0 = automatic: the cores
+ *     divided among the sessions, or, with one session, ONNX Runtime's own choice (one per physical
+ *     core)
  * @param allowSpinning whether idle ORT threads spin; spinning wastes a core that decoders could
  *     use when they share the machine
  * @param cuda how the CUDA provider runs, when the device is a GPU
+ * @param sessions ONNX Runtime sessions, each running one batch at a time. Two on a CPU run ONNX
+ *     Runtime about 6 % faster (a second batch fills the cores while the first waits on its slowest
+ *     thread), but cost a second copy of the weights and of the memory arena
  */
 public record ModelConfig(
-    String modelFile, Device device, int intraOpThreads, boolean allowSpinning, CudaSettings cuda)
+    String modelFile,
+    Device device,
+    int intraOpThreads,
+    boolean allowSpinning,
+    CudaSettings cuda,
+    int sessions)
     implements Serializable {
 
   public ModelConfig {
@@ -28,10 +37,13 @@ public record ModelConfig(
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
+    if (sessions < 1) {
+      throw new IllegalArgumentException("sessions must be >= 1, got " + sessions);
+    }
   }
 
   public static ModelConfig of(Path modelPath) {
-    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true, CudaSettings.defaults());
+    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true, CudaSettings.defaults(), 1);
   }
 
   public Path modelPath() {
@@ -39,18 +51,22 @@ public record ModelConfig(
   }
 
   public ModelConfig withDevice(Device value) {
-    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning, cuda);
+    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning, cuda, sessions);
   }
 
   public ModelConfig withIntraOpThreads(int value) {
-    return new ModelConfig(modelFile, device, value, allowSpinning, cuda);
+    return new ModelConfig(modelFile, device, value, allowSpinning, cuda, sessions);
   }
 
   public ModelConfig withAllowSpinning(boolean value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, value, cuda);
+    return new ModelConfig(modelFile, device, intraOpThreads, value, cuda, sessions);
   }
 
   public ModelConfig withCuda(CudaSettings value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, value);
+    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, value, sessions);
+  }
+
+  public ModelConfig withSessions(int value) {
+    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, cuda, value);
   }
 }

@@ -22,13 +22,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,39 +41,63 @@ import org.slf4j.LoggerFactory;
 /**
  * An ONNX image encoder: batches of preprocessed CHW tensors in, unit-length vectors out.
  *
- * <p>Every ONNX Runtime call, session creation included, runs on one thread that this embedder
- * owns, with a large stack (see {@link OrtRuntime}). Callers on a Flink task thread therefore never
- * block in native code, and batches are run strictly one after another, which is what a CPU session
- * wants anyway.
+ * <p>Every ONNX Runtime call, session creation included, runs on threads that this embedder owns,
+ * with a large stack (see {@link OrtRuntime}). Callers on a Flink task thread therefore never block
+ * in native code. The embedder holds {@link ModelConfig#sessions} sessions, one thread each, and
+ * runs up to that many batches at once, one per session; the cores are divided among them. On a CPU
+ * two sessions run somewhat faster than one with twice the threads (a session's threads wait for
+ * the slowest of them at every operator, and another batch fills that wait), at the cost of a
+ * second copy of the weights and of the memory arena.
  */
 public final class OnnxEmbedder implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OnnxEmbedder.class);
 
-  private final ExecutorService executor;
+  private final ExecutorService executor; // one thread per session
   private final OrtEnvironment env;
-  private final OrtSession session;
-  private ModelInfo model; // the dimension is completed by warmUp()
+  private final List<Runner> runners;
+  private final BlockingQueue<Runner> idle;
+  private volatile ModelInfo model; // the dimension is completed by warmUp()
   private final String provider;
+  private final int intraOpThreads;
+  private final int batchSize;
   private final int imageFloats;
-  private final TorchvisionPreprocessor normalizer;
-  private final float[] scratch; // one image's tensor, reused on the inference thread
-  private FloatBuffer input; // reused across batches; grown when a larger batch arrives
+  private final TorchvisionPreprocessor normalizer; // stateless, shared by the runners
+  private final Thread drainAtExit = new Thread(this::drain, "ort-drain-at-exit");
+
+  /** A session and the buffers of the batch it runs; used by one thread at a time. */
+  private static final class Runner {
+    final OrtSession session;
+    final float[] scratch; // one image's tensor
+    FloatBuffer input; // reused across batches; grown when a larger batch arrives
+
+    Runner(OrtSession session, int imageFloats) {
+      this.session = session;
+      this.scratch = new float[imageFloats];
+    }
+  }
 
   private OnnxEmbedder(
       ExecutorService executor,
       OrtEnvironment env,
-      OrtSession session,
+      List<OrtSession> sessions,
       ModelInfo model,
-      String provider) {
+      String provider,
+      int intraOpThreads,
+      int batchSize) {
     this.executor = executor;
     this.env = env;
-    this.session = session;
     this.model = model;
     this.provider = provider;
+    this.intraOpThreads = intraOpThreads;
+    this.batchSize = batchSize;
     this.imageFloats = model.preprocess().tensorSize();
     this.normalizer = new TorchvisionPreprocessor(model.preprocess());
-    this.scratch = new float[imageFloats];
+    this.runners = new ArrayList<>(sessions.size());
+    for (OrtSession session : sessions) {
+      runners.add(new Runner(session, imageFloats));
+    }
+    this.idle = new ArrayBlockingQueue<>(runners.size(), false, runners);
   }
 
   /**
@@ -78,6 +107,21 @@ public final class OnnxEmbedder implements AutoCloseable {
    * @throws ModelException when the model cannot be used; its message names the file and the fix
    */
   public static OnnxEmbedder open(ModelConfig config) {
+    return open(config, 1);
+  }
+
+  /**
+   * As {@link #open(ModelConfig)}, for a caller that keeps up to {@code imagesInFlight} images in
+   * inference at once: each session runs batches of up to {@link #batchSize()} = {@code
+   * imagesInFlight} / {@link #sessions()}, rounded up, so memory follows {@code imagesInFlight}
+   * whatever the session count. Every session is warmed up at that batch size: the first run at a
+   * larger batch than any before grows ONNX Runtime's memory arena and plans its buffers, which
+   * made a streaming job's first full batch up to twice as slow.
+   */
+  public static OnnxEmbedder open(ModelConfig config, int imagesInFlight) {
+    if (imagesInFlight < 1) {
+      throw new IllegalArgumentException("images in flight must be >= 1, got " + imagesInFlight);
+    }
     Path path = config.modelPath().toAbsolutePath().normalize();
     if (!Files.isRegularFile(path)) {
       throw new ModelException(
@@ -88,70 +132,114 @@ public final class OnnxEmbedder implements AutoCloseable {
     }
     String sha256 = sha256(path);
     OrtEnvironment env = OrtRuntime.environment();
+    int count = config.sessions();
+    int threads = intraOpThreads(config, count);
     ExecutorService executor =
-        Executors.newSingleThreadExecutor(OrtRuntime.threadFactory("ort-inference"));
+        Executors.newFixedThreadPool(count, OrtRuntime.threadFactory("ort-inference"));
+    List<OrtSession> sessions = new ArrayList<>();
     try {
-      OnnxEmbedder embedder =
-          executor.submit(() -> create(env, executor, config, path, sha256)).get();
-      return embedder;
-    } catch (java.util.concurrent.ExecutionException e) {
-      executor.shutdownNow();
-      Throwable cause = e.getCause();
-      if (cause instanceof ModelException me) {
-        throw me;
+      SessionWithProvider first =
+          executor.submit(() -> createSession(env, config, path, threads, true)).get();
+      sessions.add(first.session());
+      boolean cpu = first.provider().equals("CPU");
+      // The others on the device the first one found, created side by side: graph optimization
+      // takes seconds, on one core each.
+      ModelConfig rest = cpu ? config.withDevice(Device.CPU) : config;
+      List<Future<SessionWithProvider>> others = new ArrayList<>();
+      for (int i = 1; i < count; i++) {
+        others.add(executor.submit(() -> createSession(env, rest, path, threads, false)));
       }
-      throw new ModelException("cannot load model " + path + ": " + cause.getMessage(), cause);
-    } catch (InterruptedException e) {
-      executor.shutdownNow();
-      Thread.currentThread().interrupt();
-      throw new ModelException("interrupted while loading model " + path, e);
-    }
-  }
-
-  private static OnnxEmbedder create(
-      OrtEnvironment env, ExecutorService executor, ModelConfig config, Path path, String sha256)
-      throws OrtException {
-    SessionWithProvider sp = createSession(env, config, path);
-    try {
+      for (Future<SessionWithProvider> f : others) {
+        sessions.add(f.get().session());
+      }
+      ModelInfo described = executor.submit(() -> describe(first.session(), path, sha256)).get();
+      int batch = (imagesInFlight + sessions.size() - 1) / sessions.size();
       OnnxEmbedder embedder =
-          new OnnxEmbedder(
-              executor, env, sp.session(), describe(sp.session(), path, sha256), sp.provider());
-      embedder.warmUp();
+          new OnnxEmbedder(executor, env, sessions, described, first.provider(), threads, batch);
+      embedder.warmUp(batch);
+      // A JVM that exits (SIGTERM, Ctrl-C) while a batch is inside ONNX Runtime crashed with
+      // SIGSEGV as the native library was torn down under the run; the hook lets it finish first.
+      Runtime.getRuntime().addShutdownHook(embedder.drainAtExit);
       ModelInfo info = embedder.model();
       LOG.info(
-          "Loaded encoder {} ({}-d, input '{}' {}x{}) from {} on {}",
+          "Loaded encoder {} ({}-d, input '{}' {}x{}) from {} on {}: {} session(s) of {},"
+              + " batches of up to {}",
           info.id(),
           info.dimension(),
           info.inputName(),
           info.preprocess().crop(),
           info.preprocess().crop(),
           path,
-          sp.provider());
+          first.provider(),
+          sessions.size(),
+          threads == 0 ? "ONNX Runtime's default threads" : threads + " intra-op thread(s)",
+          batch);
       return embedder;
-    } catch (RuntimeException | OrtException e) {
-      sp.session().close();
+    } catch (ExecutionException e) {
+      closeAll(sessions, executor);
+      Throwable cause = e.getCause();
+      if (cause instanceof ModelException me) {
+        throw me;
+      }
+      throw new ModelException("cannot load model " + path + ": " + cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      closeAll(sessions, executor);
+      Thread.currentThread().interrupt();
+      throw new ModelException("interrupted while loading model " + path, e);
+    } catch (OrtException e) {
+      closeAll(sessions, executor);
+      throw new ModelException(
+          "cannot run model " + path + ": " + firstLine(e.getMessage()) + "; check the model file",
+          e);
+    } catch (RuntimeException e) {
+      closeAll(sessions, executor);
       throw e;
     }
   }
 
+  /** Intra-op threads per session: as configured, else the cores divided among the sessions. */
+  static int intraOpThreads(ModelConfig config, int sessions) {
+    if (config.intraOpThreads() > 0 || sessions == 1) {
+      return config.intraOpThreads(); // 0 with one session: ONNX Runtime's own choice
+    }
+    return Math.max(1, Runtime.getRuntime().availableProcessors() / sessions);
+  }
+
+  private static void closeAll(List<OrtSession> sessions, ExecutorService executor) {
+    for (OrtSession session : sessions) {
+      try {
+        session.close();
+      } catch (OrtException | RuntimeException e) {
+        LOG.debug("Closing a session after a failed load: {}", e.toString());
+      }
+    }
+    executor.shutdownNow();
+  }
+
   private record SessionWithProvider(OrtSession session, String provider) {}
 
+  /**
+   * @param intraOpThreads threads of this session; 0 = ONNX Runtime's choice
+   * @param log whether to log the device choice (once per embedder, not per session)
+   */
   private static SessionWithProvider createSession(
-      OrtEnvironment env, ModelConfig config, Path path) {
+      OrtEnvironment env, ModelConfig config, Path path, int intraOpThreads, boolean log) {
     Device device = config.device();
     String threads =
-        config.intraOpThreads() == 0
+        intraOpThreads == 0
             ? "intra-op threads: ORT default"
-            : "intra-op threads: " + config.intraOpThreads();
+            : "intra-op threads: " + intraOpThreads;
     if (device.kind() != Device.Kind.CPU) {
-      try (SessionOptions options = baseOptions(config)) {
+      try (SessionOptions options = baseOptions(config, intraOpThreads)) {
         options.addCUDA(cudaOptions(device.index(), config.cuda()));
         OrtSession session = env.createSession(path.toString(), options);
         String provider = "CUDA device " + device.index();
-        LOG.info(
-            "ONNX Runtime runs on {} ({})",
-            provider,
-            config.cuda().providerOptions(device.index()));
+        if (log) {
+          LOG.info(
+              "ONNX Runtime runs on {} ({})",
+              provider,
+              config.cuda().providerOptions(device.index()));
+        }
         return new SessionWithProvider(session, provider);
       } catch (OrtException | RuntimeException e) {
         if (device.kind() == Device.Kind.CUDA) {
@@ -165,15 +253,17 @@ public final class OnnxEmbedder implements AutoCloseable {
                   + "; install CUDA 12 and cuDNN 9, or use --device cpu or auto",
               e);
         }
-        LOG.info(
-            "ONNX Runtime runs on the CPU ({}): CUDA is not available ({})",
-            threads,
-            firstLine(e.getMessage()));
+        if (log) {
+          LOG.info(
+              "ONNX Runtime runs on the CPU ({}): CUDA is not available ({})",
+              threads,
+              firstLine(e.getMessage()));
+        }
       }
-    } else {
+    } else if (log) {
       LOG.info("ONNX Runtime runs on the CPU ({}), as requested", threads);
     }
-    try (SessionOptions options = baseOptions(config)) {
+    try (SessionOptions options = baseOptions(config, intraOpThreads)) {
       return new SessionWithProvider(env.createSession(path.toString(), options), "CPU");
     } catch (OrtException e) {
       throw new ModelException(
@@ -186,11 +276,12 @@ public final class OnnxEmbedder implements AutoCloseable {
     }
   }
 
-  private static SessionOptions baseOptions(ModelConfig config) throws OrtException {
+  private static SessionOptions baseOptions(ModelConfig config, int intraOpThreads)
+      throws OrtException {
     SessionOptions options = new SessionOptions();
     options.setOptimizationLevel(OptLevel.ALL_OPT);
-    if (config.intraOpThreads() > 0) {
-      options.setIntraOpNumThreads(config.intraOpThreads());
+    if (intraOpThreads > 0) {
+      options.setIntraOpNumThreads(intraOpThreads);
     }
     options.addConfigEntry("session.intra_op.allow_spinning", config.allowSpinning() ? "1" : "0");
     return options;
@@ -253,12 +344,39 @@ public final class OnnxEmbedder implements AutoCloseable {
   }
 
   /**
-   * One run, so the first real batch is not slow; it also measures a dynamic output dimension. Runs
-   * on the inference thread before {@link #open} returns the embedder, which publishes the updated
-   * model info safely.
+   * One run per session at the largest batch size, all at once, so that the first real batches are
+   * not slow; it also measures a dynamic output dimension. Called by {@link #open} before it
+   * returns the embedder.
    */
-  private void warmUp() throws OrtException {
-    int ran = run(1, (i, zeros) -> new float[imageFloats])[0].length;
+  private void warmUp(int batch) throws OrtException, InterruptedException, ExecutionException {
+    long fixedBatch =
+        ((TensorInfo) runners.get(0).session.getInputInfo().get(model.inputName()).getInfo())
+            .getShape()[0];
+    if (fixedBatch > 0 && fixedBatch != batch) {
+      throw new ModelException(
+          "model "
+              + model.path()
+              + " takes batches of exactly "
+              + fixedBatch
+              + " images, but batches of up to "
+              + batch
+              + " are run; export it with a dynamic batch axis (models/export_resnet50.py does)");
+    }
+    float[] zeros = new float[imageFloats];
+    long start = System.nanoTime();
+    List<Future<float[][]>> runs = new ArrayList<>();
+    for (int i = 0; i < runners.size(); i++) {
+      runs.add(executor.submit(() -> run(batch, (image, scratch) -> zeros)));
+    }
+    int ran = -1;
+    for (Future<float[][]> f : runs) {
+      ran = f.get()[0].length;
+    }
+    LOG.debug(
+        "Warm-up: {} batch(es) of {} took {} ms",
+        runs.size(),
+        batch,
+        (System.nanoTime() - start) / 1_000_000);
     if (model.dimension() > 0 && ran != model.dimension()) {
       throw new ModelException(
           "model "
@@ -283,6 +401,24 @@ public final class OnnxEmbedder implements AutoCloseable {
   /** "CPU" or "CUDA device N". */
   public String provider() {
     return provider;
+  }
+
+  /** Sessions, so the most batches that run at once; callers keep this many in flight. */
+  public int sessions() {
+    return runners.size();
+  }
+
+  /**
+   * The largest batch a caller should pass: the images in flight given to {@link #open(ModelConfig,
+   * int)} divided among the sessions. Larger batches work, but cost memory and a slow first run.
+   */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Intra-op threads of each session; 0 = ONNX Runtime's choice. */
+  public int intraOpThreads() {
+    return intraOpThreads;
   }
 
   public PreprocessSpec preprocessSpec() {
@@ -362,24 +498,41 @@ public final class OnnxEmbedder implements AutoCloseable {
         executor);
   }
 
+  /** Runs one batch on an idle session; there is one per executor thread, so none waits. */
   private float[][] run(int count, TensorSource source) throws OrtException {
+    Runner runner;
+    try {
+      runner = idle.take();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for an ONNX Runtime session", e);
+    }
+    try {
+      return run(runner, count, source);
+    } finally {
+      idle.add(runner);
+    }
+  }
+
+  private float[][] run(Runner runner, int count, TensorSource source) throws OrtException {
     int floats = count * imageFloats;
-    if (input == null || input.capacity() < floats) {
+    if (runner.input == null || runner.input.capacity() < floats) {
       // Direct and reused: ORT reads it in place, and a batch allocates nothing per image.
-      input =
+      runner.input =
           ByteBuffer.allocateDirect(floats * Float.BYTES)
               .order(ByteOrder.nativeOrder())
               .asFloatBuffer();
     }
+    FloatBuffer input = runner.input;
     input.clear();
     for (int i = 0; i < count; i++) {
-      input.put(source.tensor(i, scratch));
+      input.put(source.tensor(i, runner.scratch));
     }
     input.flip();
     int crop = model.preprocess().crop();
     long[] shape = {count, 3, crop, crop};
     try (OnnxTensor tensor = OnnxTensor.createTensor(env, input, shape);
-        OrtSession.Result result = session.run(Map.of(model.inputName(), tensor))) {
+        OrtSession.Result result = runner.session.run(Map.of(model.inputName(), tensor))) {
       OnnxTensor out = (OnnxTensor) result.get(0);
       FloatBuffer values = out.getFloatBuffer();
       int dim = values.remaining() / count;
@@ -395,17 +548,41 @@ public final class OnnxEmbedder implements AutoCloseable {
   @Override
   public void close() {
     try {
-      executor
-          .submit(
-              () -> {
-                session.close();
-                return null;
-              })
-          .get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("Closing the ONNX Runtime session of {} failed: {}", model.path(), e.toString());
-    } finally {
+      Runtime.getRuntime().removeShutdownHook(drainAtExit);
+    } catch (IllegalStateException e) {
+      // The JVM is exiting: the hook drains the runs.
+    }
+    // Queued and running batches finish first: a session must not close under a run.
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+        LOG.warn(
+            "A batch of {} was still running 30 s after close; its sessions are left open",
+            model.path());
+        return;
+      }
+    } catch (InterruptedException e) {
       executor.shutdownNow();
+      Thread.currentThread().interrupt();
+      return;
+    }
+    for (Runner runner : runners) {
+      try {
+        runner.session.close();
+      } catch (OrtException | RuntimeException e) {
+        LOG.warn("Closing an ONNX Runtime session of {} failed: {}", model.path(), e.toString());
+      }
+    }
+  }
+
+  /** At JVM exit: drops queued batches and waits for the running ones to leave native code. */
+  private void drain() {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -9,23 +9,27 @@ import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
  * ONNX Runtime inference alone on real images, configured as the job configures it: pipeline (b) of
  * {@code bench.sh}.
  *
- * <p>Usage: {@code OrtOnlyBench MODEL.onnx IMAGE_DIR [batch] [threads] [passes]} (defaults: 32, 0 =
- * ONNX Runtime's choice, as the job's {@code --intra-op-threads 0}, 1 pass). It first decodes and
- * preprocesses every {@code *.jpg} of the folder into tensors with the job's decoder and the
- * model's preprocessing (not timed as inference; reported on its own line), runs one untimed
- * warm-up batch, then embeds all the images in batches of {@code batch}, in file order, {@code
- * passes} times. Unlike {@link EmbedBench} (random tensors, fixed duration), the images and the
- * image count are the same as the other pipelines'. Holding all tensors costs 0.6 MB per image of
- * heap, which shows in the peak RSS.
+ * <p>Usage: {@code OrtOnlyBench MODEL.onnx IMAGE_DIR [batch] [threads] [passes] [sessions]}
+ * (defaults: 32; 0 = automatic, as the job's {@code --intra-op-threads 0}; 1 pass; 1, as the job's
+ * {@code --inference-sessions 1}). Like the job, it keeps one batch in flight per session. It first
+ * decodes and preprocesses every {@code *.jpg} of the folder into tensors with the job's decoder
+ * and the model's preprocessing (not timed as inference; reported on its own line), runs one
+ * untimed warm-up batch, then embeds all the images in batches of {@code batch} divided among the
+ * sessions, in file order, {@code passes} times. Unlike {@link EmbedBench} (random tensors, fixed
+ * duration), the images and the image count are the same as the other pipelines'. Holding all
+ * tensors costs 0.6 MB per image of heap, which shows in the peak RSS.
  *
  * <p>Last line: {@code RESULT images=N seconds=S images_per_s=R processed=P}, P counting the
  * warm-up batch too.
@@ -42,13 +46,19 @@ public final class OrtOnlyBench {
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 32;
     int threads = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     int passes = args.length > 4 ? Integer.parseInt(args[4]) : 1;
+    int sessions = args.length > 5 ? Integer.parseInt(args[5]) : 1;
     List<Path> files = jpegs(dir);
     if (files.isEmpty()) {
       throw new IllegalArgumentException("no *.jpg files in " + dir);
     }
-    // The job's embedder: ModelConfig.of + device cpu + --intra-op-threads (0 by default).
-    ModelConfig config = ModelConfig.of(model).withDevice(Device.CPU).withIntraOpThreads(threads);
-    try (OnnxEmbedder embedder = OnnxEmbedder.open(config)) {
+    // The job's embedder: device cpu, --intra-op-threads (0) and --inference-sessions (1) by
+    // default, warmed up at the batch size.
+    ModelConfig config =
+        ModelConfig.of(model)
+            .withDevice(Device.CPU)
+            .withIntraOpThreads(threads)
+            .withSessions(sessions);
+    try (OnnxEmbedder embedder = OnnxEmbedder.open(config, batch)) {
       ImageDecoder decoder = new ImageDecoder(DecoderOptions.defaults());
       TorchvisionPreprocessor pre = new TorchvisionPreprocessor(embedder.preprocessSpec());
       long t0 = System.nanoTime();
@@ -64,25 +74,38 @@ public final class OrtOnlyBench {
           decodeSeconds,
           files.size() / decodeSeconds);
 
-      int warmup = embedder.embed(tensors.subList(0, Math.min(batch, tensors.size()))).length;
+      int perRun = embedder.batchSize(); // the job's batch split among the sessions
+      int warmup = embedder.embed(tensors.subList(0, Math.min(perRun, tensors.size()))).length;
       long start = System.nanoTime();
       int images = 0;
       int calls = 0;
+      Deque<CompletableFuture<float[][]>> inFlight = new ArrayDeque<>();
       for (int p = 0; p < passes; p++) {
-        for (int i = 0; i < tensors.size(); i += batch) {
-          float[][] out = embedder.embed(tensors.subList(i, Math.min(i + batch, tensors.size())));
-          images += out.length;
+        for (int i = 0; i < tensors.size(); i += perRun) {
+          if (inFlight.size() == embedder.sessions()) {
+            images += inFlight.removeFirst().join().length;
+          }
+          inFlight.addLast(
+              embedder.embedAsync(tensors.subList(i, Math.min(i + perRun, tensors.size()))));
           calls++;
         }
+      }
+      while (!inFlight.isEmpty()) {
+        images += inFlight.removeFirst().join().length;
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       double rate = images / seconds;
       System.out.printf(
           Locale.ROOT,
-          "ORT-only %s, batch %d, %s, %s: %d images in %d calls, %.1f s = %.1f images/s%n",
+          "ORT-only %s, batch %d = %d session(s) x %d, each with %s, %s: %d images in %d calls,"
+              + " %.1f s = %.1f images/s%n",
           embedder.model().id(),
           batch,
-          threads == 0 ? "intra-op threads: ORT default" : "intra-op threads: " + threads,
+          embedder.sessions(),
+          perRun,
+          embedder.intraOpThreads() == 0
+              ? "ORT's default threads"
+              : embedder.intraOpThreads() + " intra-op thread(s)",
           embedder.provider(),
           images,
           calls,

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,53 @@ class OnnxEmbedderTest {
     }
     assertThatThrownBy(() -> embedder.embedWindowsAsync(List.of(new byte[10])))
         .hasMessageContaining("10 bytes");
+  }
+
+  @Test
+  void twoSessionsRunBatchesSideBySideWithTheSameVectorsAsOne() {
+    PreprocessSpec spec = embedder.preprocessSpec();
+    Random random = new Random(13);
+    List<List<byte[]>> batches = new ArrayList<>();
+    for (int b = 0; b < 6; b++) {
+      List<byte[]> batch = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        byte[] window = new byte[spec.crop() * spec.crop() * 3];
+        random.nextBytes(window);
+        batch.add(window);
+      }
+      batches.add(batch);
+    }
+    ModelConfig two = ModelConfig.of(tinyModel()).withDevice(Device.CPU).withSessions(2);
+    try (OnnxEmbedder pair = OnnxEmbedder.open(two, 8)) {
+      assertThat(pair.sessions()).isEqualTo(2);
+      assertThat(pair.batchSize()).isEqualTo(4); // the 8 images in flight, split between them
+      assertThat(pair.intraOpThreads())
+          .isEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+      List<CompletableFuture<float[][]>> all = new ArrayList<>();
+      for (List<byte[]> batch : batches) {
+        all.add(pair.embedWindowsAsync(batch)); // more than two at once: the rest queue
+      }
+      for (int b = 0; b < batches.size(); b++) {
+        float[][] alone = embedder.embedWindowsAsync(batches.get(b)).join();
+        float[][] side = all.get(b).join();
+        for (int i = 0; i < alone.length; i++) {
+          assertThat(side[i]).containsExactly(alone[i], Offset.offset(1e-6f));
+        }
+      }
+    }
+  }
+
+  @Test
+  void theCoresAreDividedAmongTheSessionsUnlessTheThreadsAreSet() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    // One session keeps ONNX Runtime's own thread count unless told otherwise.
+    assertThat(OnnxEmbedder.intraOpThreads(ModelConfig.of(tinyModel()), 1)).isZero();
+    assertThat(OnnxEmbedder.intraOpThreads(ModelConfig.of(tinyModel()), 2))
+        .isEqualTo(Math.max(1, cores / 2));
+    assertThat(OnnxEmbedder.intraOpThreads(ModelConfig.of(tinyModel()).withIntraOpThreads(3), 2))
+        .isEqualTo(3);
+    assertThatThrownBy(() -> ModelConfig.of(tinyModel()).withSessions(0))
+        .hasMessageContaining("sessions must be >= 1");
   }
 
   @Test

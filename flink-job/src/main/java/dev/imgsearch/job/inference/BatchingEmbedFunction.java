@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Micro-batches preprocessed images into one ONNX Runtime call each. Records that arrive within
- * {@code maxBatchWait} are joined up to {@code batchSize}; each record's future is completed on its
- * own. Inference runs on the embedder's own thread, never on the task thread, so decoding and the
- * operator's mailbox keep moving while a batch runs.
+ * Micro-batches preprocessed images into ONNX Runtime calls. Up to {@code batchSize} images are in
+ * inference at once, split among the embedder's sessions: on a CPU two sessions run batches of half
+ * that size side by side. Records that arrive within {@code maxBatchWait} are joined into a batch;
+ * each record's future is completed on its own. Inference runs on the embedder's own threads, never
+ * on the task thread, so decoding and the operator's mailbox keep moving while batches run.
  *
  * <p>A timed-out record is re-queued rather than failed: one slow batch must not fail the job. If
  * the first attempt completes after all, the operator ignores the second completion.
@@ -71,7 +72,7 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
 
   @Override
   public void open(OpenContext openContext) {
-    embedder = OnnxEmbedder.open(modelConfig);
+    embedder = OnnxEmbedder.open(modelConfig, batchSize);
     if (expectedModelSha256 != null && !expectedModelSha256.equals(embedder.model().sha256())) {
       embedder.close();
       throw new ModelException(
@@ -84,7 +85,9 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
               + "; put the same model file on every machine");
     }
     timer = Executors.newSingleThreadScheduledExecutor(OrtRuntime.threadFactory("batch-timer"));
-    batcher = new MicroBatcher<>(batchSize, maxBatchWait, timer, this::runBatch);
+    batcher =
+        new MicroBatcher<>(
+            embedder.batchSize(), embedder.sessions(), maxBatchWait, timer, this::runBatch);
 
     MetricGroup group = getRuntimeContext().getMetricGroup();
     embedded = group.counter(METRIC_EMBEDDED);

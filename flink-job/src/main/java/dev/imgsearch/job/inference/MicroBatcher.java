@@ -10,17 +10,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Joins items into batches for a runner that handles one batch at a time. A batch is handed on when
- * the runner is free and either {@code maxSize} items wait or the oldest waiting item has waited
- * {@code maxWait}. While the runner is busy, items accumulate, so batches grow under load instead
- * of queueing up as many small ones: the batch size adapts to the inference speed. Each item is
- * handed on exactly once.
+ * Joins items into batches for a runner that handles up to {@code maxInFlight} batches at a time
+ * (one per inference session). A batch is handed on when the runner has room and either {@code
+ * maxSize} items wait or the oldest waiting item has waited {@code maxWait}. While the runner is
+ * full, items accumulate, so batches grow under load instead of queueing up as many small ones: the
+ * batch size adapts to the inference speed. Each item is handed on exactly once.
  *
  * <p>Modelled on Flink's {@code AsyncBatchWaitOperator}, but inside an async function, so that the
  * async operator keeps checkpointing in-flight records.
  */
 final class MicroBatcher<T> implements AutoCloseable {
   private final int maxSize;
+  private final int maxInFlight;
   private final long maxWaitNanos;
   private final ScheduledExecutorService timer;
   private final Function<List<T>, CompletionStage<?>> runner;
@@ -28,18 +29,23 @@ final class MicroBatcher<T> implements AutoCloseable {
   private final List<T> buffer = new ArrayList<>();
   private long oldestNanos; // arrival of buffer.get(0)
   private ScheduledFuture<?> deadline;
-  private boolean running; // a batch is with the runner
+  private int running; // batches with the runner
   private boolean closed;
 
   MicroBatcher(
       int maxSize,
+      int maxInFlight,
       Duration maxWait,
       ScheduledExecutorService timer,
       Function<List<T>, CompletionStage<?>> runner) {
     if (maxSize < 1) {
       throw new IllegalArgumentException("maxSize must be >= 1, got " + maxSize);
     }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
+    }
     this.maxSize = maxSize;
+    this.maxInFlight = maxInFlight;
     this.maxWaitNanos = maxWait.toNanos();
     this.timer = timer;
     this.runner = runner;
@@ -56,7 +62,7 @@ final class MicroBatcher<T> implements AutoCloseable {
       }
       buffer.add(item);
       batch = takeIfDue();
-      if (batch == null && buffer.size() == 1 && !running) {
+      if (batch == null && buffer.size() == 1 && running < maxInFlight) {
         scheduleDeadline(maxWaitNanos);
       }
     }
@@ -68,9 +74,9 @@ final class MicroBatcher<T> implements AutoCloseable {
     return buffer.size();
   }
 
-  /** The next batch, if the runner is free and the buffer is full or has waited long enough. */
+  /** The next batch, if the runner has room and the buffer is full or has waited long enough. */
   private List<T> takeIfDue() {
-    if (running || closed || buffer.isEmpty()) {
+    if (running >= maxInFlight || closed || buffer.isEmpty()) {
       return null;
     }
     boolean full = buffer.size() >= maxSize;
@@ -82,10 +88,13 @@ final class MicroBatcher<T> implements AutoCloseable {
     List<T> batch = new ArrayList<>(buffer.subList(0, n));
     buffer.subList(0, n).clear();
     oldestNanos = System.nanoTime(); // the rest waited at least as long; they go next anyway
-    running = true;
+    running++;
     if (deadline != null) {
       deadline.cancel(false);
       deadline = null;
+    }
+    if (!buffer.isEmpty() && running < maxInFlight) {
+      scheduleDeadline(maxWaitNanos); // the rest may fill the next free slot
     }
     return batch;
   }
@@ -120,11 +129,11 @@ final class MicroBatcher<T> implements AutoCloseable {
     done.whenComplete((result, error) -> finished());
   }
 
-  /** The runner is free again: items that queued meanwhile go at once, up to a full batch. */
+  /** A batch is done: items that queued meanwhile go at once, up to a full batch. */
   private void finished() {
     List<T> batch;
     synchronized (this) {
-      running = false;
+      running--;
       if (closed || buffer.isEmpty()) {
         return;
       }
@@ -132,7 +141,11 @@ final class MicroBatcher<T> implements AutoCloseable {
       batch = new ArrayList<>(buffer.subList(0, n));
       buffer.subList(0, n).clear();
       oldestNanos = System.nanoTime();
-      running = true;
+      running++;
+      if (deadline != null && buffer.isEmpty()) {
+        deadline.cancel(false);
+        deadline = null;
+      }
     }
     run(batch);
   }

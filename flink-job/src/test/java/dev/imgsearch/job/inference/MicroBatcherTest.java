@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MicroBatcherTest {
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
@@ -40,7 +42,7 @@ class MicroBatcherTest {
 
   @Test
   void aFullBatchGoesAtOnceWhenTheRunnerIsFree() {
-    MicroBatcher<Integer> b = new MicroBatcher<>(3, Duration.ofHours(1), timer, this::manual);
+    MicroBatcher<Integer> b = new MicroBatcher<>(3, 1, Duration.ofHours(1), timer, this::manual);
     for (int i = 0; i < 3; i++) {
       b.add(i);
     }
@@ -49,7 +51,7 @@ class MicroBatcherTest {
 
   @Test
   void whileABatchRunsItemsAccumulateIntoFullBatches() {
-    MicroBatcher<Integer> b = new MicroBatcher<>(8, Duration.ofMillis(1), timer, this::manual);
+    MicroBatcher<Integer> b = new MicroBatcher<>(8, 1, Duration.ofMillis(1), timer, this::manual);
     b.add(0);
     await(() -> running.size() == 1); // the lone item goes after its short wait
     for (int i = 1; i <= 20; i++) {
@@ -71,7 +73,7 @@ class MicroBatcherTest {
   @Test
   void aPartialBatchGoesAfterTheWait() {
     MicroBatcher<Integer> b =
-        new MicroBatcher<>(10, Duration.ofMillis(30), timer, batch -> instant(batches, batch));
+        new MicroBatcher<>(10, 1, Duration.ofMillis(30), timer, batch -> instant(batches, batch));
     b.add(1);
     b.add(2);
     await(() -> batches.size() == 1);
@@ -80,10 +82,38 @@ class MicroBatcherTest {
   }
 
   @Test
-  void everyItemIsHandedOnExactlyOnceUnderConcurrency() throws Exception {
+  void withTwoInFlightASecondBatchRunsBesideTheFirstAndAThirdWaits() {
+    MicroBatcher<Integer> b = new MicroBatcher<>(3, 2, Duration.ofHours(1), timer, this::manual);
+    for (int i = 0; i < 9; i++) {
+      b.add(i);
+    }
+    assertThat(batches).containsExactly(List.of(0, 1, 2), List.of(3, 4, 5));
+    assertThat(b.pending()).isEqualTo(3);
+    running.get(1).complete(null); // either one finishing frees a slot
+    await(() -> batches.size() == 3);
+    assertThat(batches.get(2)).containsExactly(6, 7, 8);
+    assertThat(b.pending()).isZero();
+  }
+
+  @Test
+  void withTwoInFlightTheRestOfAPartialBatchGoesToTheFreeSlotAfterTheWait() {
+    MicroBatcher<Integer> b = new MicroBatcher<>(4, 2, Duration.ofMillis(20), timer, this::manual);
+    for (int i = 0; i < 6; i++) {
+      b.add(i);
+    }
+    assertThat(batches).containsExactly(List.of(0, 1, 2, 3));
+    await(() -> batches.size() == 2); // no batch finished: the second slot takes the rest
+    assertThat(batches.get(1)).containsExactly(4, 5);
+    assertThat(b.pending()).isZero();
+  }
+
+  @ParameterizedTest(name = "{0} in flight")
+  @ValueSource(ints = {1, 2})
+  void everyItemIsHandedOnExactlyOnceUnderConcurrency(int inFlight) throws Exception {
     MicroBatcher<Integer> b =
         new MicroBatcher<>(
             8,
+            inFlight,
             Duration.ofMillis(1),
             timer,
             batch -> CompletableFuture.runAsync(() -> batches.add(batch)));
