@@ -38,6 +38,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -200,6 +201,23 @@ class IngestJobITCase {
       assertThat(store.count()).isEqualTo(first.size() + dropped.size());
     } finally {
       job.cancel().get();
+    }
+  }
+
+  @Test
+  void twoInferenceSessionsEmbedEveryImageOnce(MilvusConfig milvus) throws Exception {
+    List<Path> images = copySamples(source, 20);
+
+    JobSummary summary = runOnce(milvus, "--inference-sessions", "2");
+
+    assertThat(summary.embedded()).isEqualTo(images.size());
+    assertThat(summary.rowsUpserted()).isEqualTo(images.size());
+    assertThat(counter(BatchingEmbedFunction.METRIC_EMBEDDED)).isEqualTo(images.size());
+    assertThat(METRICS.findMetrics(lastJob, BatchingEmbedFunction.METRIC_SESSIONS).values())
+        .singleElement()
+        .satisfies(gauge -> assertThat(((Gauge<?>) gauge).getValue()).isEqualTo(2));
+    try (MilvusImageStore store = openStore(milvus)) {
+      assertThat(store.count()).isEqualTo(images.size());
     }
   }
 

@@ -42,6 +42,8 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
 
   public static final String METRIC_EMBEDDED = "imagesEmbedded";
 
+  public static final String METRIC_SESSIONS = "inferenceSessions";
+
   private final ModelConfig modelConfig;
   private final String expectedModelSha256;
   private final int batchSize;
@@ -96,6 +98,8 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
     batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
     inferenceMs = group.histogram("inferenceMsPerBatch", new DescriptiveStatisticsHistogram(1000));
     group.gauge("batcherQueueDepth", () -> batcher.pending());
+    int sessions = embedder.sessions();
+    group.gauge(METRIC_SESSIONS, () -> sessions);
   }
 
   @Override
