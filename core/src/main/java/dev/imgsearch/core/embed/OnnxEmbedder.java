@@ -149,8 +149,16 @@ public final class OnnxEmbedder implements AutoCloseable {
       for (int i = 1; i < count; i++) {
         others.add(executor.submit(() -> createSession(env, rest, path, threads, false)));
       }
+      ExecutionException failed = null;
       for (Future<SessionWithProvider> f : others) {
-        sessions.add(f.get().session());
+        try {
+          sessions.add(f.get().session()); // every one is awaited, so none is left open
+        } catch (ExecutionException e) {
+          failed = failed == null ? e : failed;
+        }
+      }
+      if (failed != null) {
+        throw failed;
       }
       ModelInfo described = executor.submit(() -> describe(first.session(), path, sha256)).get();
       int batch = (imagesInFlight + sessions.size() - 1) / sessions.size();
