@@ -1,6 +1,7 @@
 package dev.imgsearch.job;
 
 import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.miniCluster;
 import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +44,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -62,13 +62,7 @@ import picocli.CommandLine;
 @ExtendWith(MilvusServerExtension.class)
 class BadInputITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = miniCluster(2, null);
 
   private static final String OK = "ok";
   private static final long AN_HOUR_AGO = System.currentTimeMillis() - 3_600_000;

@@ -3,6 +3,7 @@ package dev.imgsearch.job;
 import static dev.imgsearch.job.testing.JobTestSupport.awaitCount;
 import static dev.imgsearch.job.testing.JobTestSupport.copyPhotos;
 import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.miniCluster;
 import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,13 +26,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -52,14 +51,7 @@ class FileLifecycleITCase {
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
   private static final long DELETE_DELAY_MS = 1_500;
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = miniCluster(2, METRICS);
 
   @TempDir Path source;
   @TempDir Path deadLetters;

@@ -1,6 +1,7 @@
 package dev.imgsearch.job;
 
 import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.miniCluster;
 import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,7 +32,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -46,13 +46,7 @@ import picocli.CommandLine;
 @ExtendWith(MilvusServerExtension.class)
 class VideoIngestITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = miniCluster(2, null);
 
   @TempDir Path source;
   @TempDir Path deadLetters;

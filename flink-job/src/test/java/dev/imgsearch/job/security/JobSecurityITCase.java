@@ -1,6 +1,7 @@
 package dev.imgsearch.job.security;
 
 import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
+import static dev.imgsearch.job.testing.JobTestSupport.miniCluster;
 import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -22,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -37,13 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(MilvusServerExtension.class)
 class JobSecurityITCase {
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = miniCluster(2, null);
 
   private static final String TOKEN = "root:job-" + UUID.randomUUID();
   private static final String WRONG = "root:wrong-" + UUID.randomUUID();

@@ -1,5 +1,6 @@
 package dev.imgsearch.job.sink;
 
+import static dev.imgsearch.job.testing.JobTestSupport.miniCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgsearch.core.config.MilvusConfig;
@@ -15,10 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -36,14 +35,7 @@ class MilvusSinkITCase {
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
   private static final int DIM = 32;
 
-  @RegisterExtension
-  static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-              .build());
+  @RegisterExtension static final MiniClusterExtension FLINK = miniCluster(1, METRICS);
 
   @TempDir Path dir;
 

@@ -15,9 +15,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** What the job's integration tests share: arguments, real images, and reading Milvus. */
 public final class JobTestSupport {
+
+  /**
+   * The MiniCluster the job tests run on: one TaskManager with {@code slots} slots, reporting to
+   * {@code metrics} when not null.
+   */
+  public static MiniClusterExtension miniCluster(int slots, InMemoryReporter metrics) {
+    Configuration conf = new Configuration();
+    return new MiniClusterExtension(
+        new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(slots)
+            .setConfiguration(metrics == null ? conf : metrics.addToConfiguration(conf))
+            .build());
+  }
 
   /** The project's root folder, found above the module's working directory. */
   public static final Path ROOT = projectRoot();
