@@ -1,16 +1,23 @@
 package dev.imgsearch.job;
 
 import dev.imgsearch.core.embed.ModelInfo;
+import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.job.config.IngestJobConfig;
+import dev.imgsearch.job.deadletter.DeadLetterSink;
 import dev.imgsearch.job.decode.DecodeFunction;
+import dev.imgsearch.job.decode.LifecycleRouter;
 import dev.imgsearch.job.decode.PreprocessedImage;
 import dev.imgsearch.job.decode.Rejection;
 import dev.imgsearch.job.decode.SettleRetryFunction;
+import dev.imgsearch.job.decode.SideOutputs;
 import dev.imgsearch.job.inference.BatchingEmbedFunction;
+import dev.imgsearch.job.sink.MilvusSink;
 import dev.imgsearch.job.sink.ProgressCounter;
 import dev.imgsearch.job.sink.RowChange;
 import dev.imgsearch.job.source.ImageFile;
+import dev.imgsearch.job.source.ImageSources;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -21,11 +28,15 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The ingestion pipeline: folder source → decode + preprocess (parallel, chained to the source) →
- * micro-batched embedding (async, on the embedder's thread) → Milvus upsert. In watch mode the
- * source also emits a marker for each changed or deleted file, which goes straight to the sink as a
- * delete (see {@code FolderWatchSource}). Rejected files go to the dead-letter sink. Source and
- * sinks are injected, so tests can swap them.
+ * The ingestion pipeline: folder source → route lifecycle markers → decode + preprocess (parallel,
+ * chained to the source) → micro-batched embedding (async, on the embedder's thread) → Milvus
+ * upsert. The watch source's markers of changed and deleted files go straight to the sink as
+ * deletes; rejected files go to the dead-letter sink. Source and sinks are injected, so tests can
+ * swap them.
+ *
+ * <p>Parallelism is Flink's: every operator runs at the environment's default ({@code flink run
+ * -p}, {@code parallelism.default}) unless {@code imgsearch.decode.parallelism} or {@code
+ * imgsearch.inference.parallelism} sets its stage's.
  */
 public final class IngestJob {
   private final IngestJobConfig cfg;
@@ -50,83 +61,129 @@ public final class IngestJob {
     this.deadLetters = deadLetters;
   }
 
+  /** The job over the configured folder, after the checks of {@link JobPreflight}. */
+  public static IngestJob plan(IngestJobConfig cfg) {
+    return plan(cfg, ImageSources.folder(cfg.source(), cfg.video()));
+  }
+
+  /**
+   * The job reading {@code source}, after the checks of {@link JobPreflight}: the model loads and
+   * the collection exists with its dimension.
+   */
+  public static IngestJob plan(IngestJobConfig cfg, Source<ImageFile, ?, ?> source) {
+    ModelInfo model = JobPreflight.probeModel(cfg.model());
+    CollectionSpec spec = JobPreflight.prepareCollection(cfg, model);
+    MilvusSink sink =
+        MilvusSink.builder()
+            .setConnection(cfg.milvus())
+            .setCollection(spec)
+            .setMaxBatchRows(cfg.sink().batchRows())
+            .setMaxBufferTime(cfg.sink().flushInterval())
+            .setMaxInFlightRequests(cfg.sink().maxInFlight())
+            .build();
+    return new IngestJob(cfg, model, source, sink, new DeadLetterSink(cfg.deadLetterDir()));
+  }
+
+  /** "imgsearch ingest /photos (watch) into image_search". */
+  public String name() {
+    return "imgsearch ingest "
+        + cfg.source().path()
+        + " ("
+        + cfg.mode().name().toLowerCase(Locale.ROOT)
+        + ") into "
+        + cfg.milvus().collection();
+  }
+
   public void build(StreamExecutionEnvironment env) {
-    if (!cfg.checkpointInterval().isZero()) {
-      env.enableCheckpointing(cfg.checkpointInterval().toMillis());
-    }
+    int decoders = cfg.parallelism().decode();
+    int embedders = cfg.parallelism().inference();
 
     DataStream<ImageFile> files =
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "files in " + cfg.source())
-            .setParallelism(cfg.parallelism());
+        parallelism(
+            env.fromSource(
+                    source, WatermarkStrategy.noWatermarks(), "files in " + cfg.source().path())
+                .uid("files"),
+            decoders);
+    SingleOutputStreamOperator<ImageFile> contents =
+        parallelism(
+            files.process(new LifecycleRouter()).name("route file changes").uid("route"), decoders);
 
     SingleOutputStreamOperator<PreprocessedImage> decoded =
-        files
-            .process(new DecodeFunction(cfg.decoder(), model.preprocess(), cfg.settleTime()))
-            .name("decode + preprocess")
-            .uid("decode")
-            .setParallelism(cfg.parallelism());
+        parallelism(
+            contents
+                .process(
+                    new DecodeFunction(
+                        cfg.decoder(), model.preprocess(), cfg.source().settleTime()))
+                .name("decode + preprocess")
+                .uid("decode"),
+            decoders);
 
     SingleOutputStreamOperator<PreprocessedImage> settled =
-        decoded
-            .getSideOutput(JobTags.UNSETTLED)
-            .keyBy(f -> f.path)
-            .process(
-                new SettleRetryFunction(
-                    cfg.decoder(), model.preprocess(), cfg.settleTime(), cfg.maxFileBytes()))
-            .name("re-read files still being written")
-            .uid("settle")
-            .setParallelism(cfg.parallelism());
+        parallelism(
+            decoded
+                .getSideOutput(SideOutputs.UNSETTLED)
+                .keyBy(f -> f.path)
+                .process(
+                    new SettleRetryFunction(
+                        cfg.decoder(),
+                        model.preprocess(),
+                        cfg.source().settleTime(),
+                        cfg.source().maxFileBytes()))
+                .name("re-read files still being written")
+                .uid("settle"),
+            decoders);
 
-    DataStream<ImageRecord> embedded =
-        AsyncDataStream.unorderedWait(
-                decoded.union(settled),
-                new BatchingEmbedFunction(
-                    cfg.model(), model.sha256(), cfg.batchSize(), cfg.maxBatchWait()),
-                cfg.asyncTimeout().toMillis(),
-                TimeUnit.MILLISECONDS,
-                cfg.asyncCapacity())
-            .name("embed (ONNX Runtime, " + cfg.batchSize() + " images at once)")
-            .uid("embed")
-            .setParallelism(cfg.embedParallelism());
+    SingleOutputStreamOperator<ImageRecord> embedded =
+        parallelism(
+            AsyncDataStream.unorderedWait(
+                    decoded.union(settled),
+                    new BatchingEmbedFunction(cfg.model(), model.sha256(), cfg.inference()),
+                    cfg.inference().asyncTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS,
+                    cfg.inference().asyncCapacity())
+                .name("embed (ONNX Runtime, " + cfg.inference().batchSize() + " images at once)")
+                .uid("embed"),
+            embedders);
 
     DataStream<RowChange> upserts =
-        embedded
-            .map(new ProgressCounter())
-            .name("count")
-            .uid("count")
-            .setParallelism(cfg.embedParallelism())
-            .map(RowChange::upsert)
-            .returns(RowChange.class)
-            .name("to row changes")
-            .uid("upserts")
-            .setParallelism(cfg.embedParallelism());
-    // Watch mode's lifecycle markers skip decoding and embedding. Keying by path puts every change
-    // of a file on one sink writer, in order; the writer drops rows of a removed version that
-    // arrive after the removal (see MilvusWriter). The shuffle also keeps upserts, which block
-    // their thread, off the inference thread.
+        parallelism(
+            parallelism(embedded.map(new ProgressCounter()).name("count").uid("count"), embedders)
+                .map(RowChange::upsert)
+                .returns(RowChange.class)
+                .name("to row changes")
+                .uid("upserts"),
+            embedders);
+    // Keying by path puts every change of a file on one sink writer, in order; the writer drops
+    // rows of a removed version that arrive after the removal (see MilvusWriter). The shuffle also
+    // keeps Milvus calls off the inference thread.
     DataStream<RowChange> removals =
-        decoded
-            .getSideOutput(JobTags.LIFECYCLE)
-            .map(RowChange::of)
-            .returns(RowChange.class)
-            .name("to row removals")
-            .uid("removals")
-            .setParallelism(cfg.parallelism());
+        parallelism(
+            contents
+                .getSideOutput(SideOutputs.LIFECYCLE)
+                .map(RowChange::of)
+                .returns(RowChange.class)
+                .name("to row removals")
+                .uid("removals"),
+            decoders);
 
     upserts
         .union(removals)
         .keyBy(RowChange::path)
         .sinkTo(sink)
         .name("upsert into Milvus '" + cfg.milvus().collection() + "'")
-        .uid("milvus-sink")
-        .setParallelism(cfg.embedParallelism());
+        .uid("milvus-sink");
 
     decoded
-        .getSideOutput(JobTags.REJECTED)
-        .union(settled.getSideOutput(JobTags.REJECTED))
+        .getSideOutput(SideOutputs.REJECTED)
+        .union(settled.getSideOutput(SideOutputs.REJECTED))
         .sinkTo(deadLetters)
         .name("dead letters")
-        .uid("dead-letters")
-        .setParallelism(1);
+        .uid("dead-letters");
+  }
+
+  /** Sets the operator's parallelism when the job's option set one; else Flink's default holds. */
+  private static <T> SingleOutputStreamOperator<T> parallelism(
+      SingleOutputStreamOperator<T> operator, int parallelism) {
+    return parallelism > 0 ? operator.setParallelism(parallelism) : operator;
   }
 }

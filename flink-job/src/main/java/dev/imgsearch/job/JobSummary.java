@@ -1,7 +1,6 @@
 package dev.imgsearch.job;
 
-import dev.imgsearch.job.decode.PipelineCounters;
-import dev.imgsearch.job.sink.ProgressCounter;
+import dev.imgsearch.job.metrics.JobMetrics;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -19,16 +18,16 @@ public record JobSummary(
     Map<String, Long> rejected = new TreeMap<>();
     acc.forEach(
         (name, value) -> {
-          if (name.startsWith(PipelineCounters.REJECTED_PREFIX)) {
-            rejected.put(name.substring(PipelineCounters.REJECTED_PREFIX.length()), (Long) value);
+          if (name.startsWith(JobMetrics.REJECTED_PREFIX)) {
+            rejected.put(name.substring(JobMetrics.REJECTED_PREFIX.length()), (Long) value);
           }
         });
     return new JobSummary(
-        get(acc, PipelineCounters.FILES_SEEN),
-        get(acc, ProgressCounter.EMBEDDED),
+        get(acc, JobMetrics.FILES_SEEN),
+        get(acc, JobMetrics.EMBEDDED),
         rejected,
         result.getNetRuntime() / 1000.0,
-        (get(acc, ProgressCounter.LAST_ROW_MS) - get(acc, ProgressCounter.FIRST_ROW_MS)) / 1000.0);
+        (get(acc, JobMetrics.LAST_ROW_MS) - get(acc, JobMetrics.FIRST_ROW_MS)) / 1000.0);
   }
 
   /**

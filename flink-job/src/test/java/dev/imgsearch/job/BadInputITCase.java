@@ -8,19 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.imgsearch.core.config.MilvusConfig;
-import dev.imgsearch.core.embed.ModelInfo;
-import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.ImageIds;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.Corpus;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
-import dev.imgsearch.job.config.IngestJobCommand;
-import dev.imgsearch.job.config.IngestJobConfig;
-import dev.imgsearch.job.deadletter.DeadLetterSink;
-import dev.imgsearch.job.sink.MilvusSink;
-import dev.imgsearch.job.source.ImageFile;
 import dev.imgsearch.job.source.ListingHooks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,14 +36,11 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The job over everything users drop into a folder: the corpus of real odd and broken image files
@@ -108,8 +98,9 @@ class BadInputITCase {
           copier.start();
         };
 
-    IngestJobConfig cfg = config(milvus);
-    JobExecutionResult result = runOnce(cfg, ListingHooks.folder(cfg, afterListing));
+    IngestLaunch launch = launch(milvus);
+    JobExecutionResult result =
+        launch.build(ListingHooks.folder(launch.config(), afterListing)).execute();
     copier.join();
     JobSummary summary = JobSummary.from(result);
     System.out.println(summary.format());
@@ -252,33 +243,8 @@ class BadInputITCase {
 
   // --- the job -----------------------------------------------------------------------------
 
-  private IngestJobConfig config(MilvusConfig milvus) {
-    List<String> args = jobArgs(milvus, source, deadLetters, "once", "--settle-ms", "1500");
-    IngestJobCommand command = new IngestJobCommand();
-    new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    return command.toConfig();
-  }
-
-  /** What IngestJobMain.execute does, with the given source in place of the plain folder one. */
-  private static JobExecutionResult runOnce(IngestJobConfig cfg, Source<ImageFile, ?, ?> source)
-      throws Exception {
-    ModelInfo model = IngestJobMain.probeModel(cfg.model());
-    CollectionSpec spec = new CollectionSpec(model.dimension(), cfg.metric(), cfg.index());
-    MilvusImageStore.open(cfg.milvus(), spec).close();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    new IngestJob(
-            cfg,
-            model,
-            source,
-            MilvusSink.builder()
-                .setConnection(cfg.milvus())
-                .setCollection(spec)
-                .setMaxBatchRows(cfg.sinkBatchRows())
-                .setMaxBufferTime(cfg.sinkMaxBufferTime())
-                .build(),
-            new DeadLetterSink(cfg.deadLetterDir()))
-        .build(env);
-    return env.execute(IngestJobMain.jobName(cfg));
+  private IngestLaunch launch(MilvusConfig milvus) {
+    return IngestLaunch.of(jobArgs(milvus, source, deadLetters, "once", "--settle-ms", "1500"));
   }
 
   private Map<String, String> deadLetterReasons() throws IOException {

@@ -13,9 +13,7 @@ import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
-import dev.imgsearch.job.config.IngestJobCommand;
-import dev.imgsearch.job.config.IngestJobConfig;
-import dev.imgsearch.job.decode.PipelineCounters;
+import dev.imgsearch.job.metrics.JobMetrics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -38,7 +36,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Watch mode over a folder whose files change, disappear, come back and are renamed, on a
@@ -65,7 +62,7 @@ class FileLifecycleITCase {
     Path deleted = source.resolve("astronaut.jpg");
     Path renamed = source.resolve("hubble.jpg");
     Path renamedTo = source.resolve("sub/hubble-renamed.jpg");
-    JobClient job = start(config(milvus));
+    JobClient job = launch(milvus).build().executeAsync();
     try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, n, Duration.ofSeconds(90));
       ImageRecord before = row(store, changed);
@@ -99,7 +96,7 @@ class FileLifecycleITCase {
       assertThat(store.count()).isEqualTo(n);
       // Only what changed was read again: the changed file, the renamed one, the re-added one.
       lastJob = job.getJobID();
-      assertThat(counter(PipelineCounters.FILES_SEEN)).isEqualTo(n + 3);
+      assertThat(counter(JobMetrics.FILES_SEEN)).isEqualTo(n + 3);
     } finally {
       job.cancel().get();
     }
@@ -114,8 +111,7 @@ class FileLifecycleITCase {
     Path deletedWhileStopped = source.resolve("astronaut.jpg");
     Path changedWhileStopped = source.resolve("coffee.jpg");
     Path addedWhileStopped = source.resolve("new/added.jpg");
-    IngestJobConfig cfg = config(milvus);
-    JobClient job = start(cfg);
+    JobClient job = launch(milvus).build().executeAsync();
     String savepoint;
     ImageRecord before;
     try (MilvusImageStore store = openStore(milvus)) {
@@ -135,7 +131,7 @@ class FileLifecycleITCase {
     Files.createDirectories(addedWhileStopped.getParent());
     Files.copy(TestPhotos.named("astronaut.jpg").path(), addedWhileStopped);
 
-    StreamExecutionEnvironment env = IngestJobMain.plan(cfg);
+    StreamExecutionEnvironment env = launch(milvus).build().environment();
     StreamGraph graph = env.getStreamGraph();
     graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
     JobClient restarted = env.executeAsync(graph);
@@ -150,7 +146,7 @@ class FileLifecycleITCase {
       assertThat(store.count()).isEqualTo(n - 1);
       // The restored enumerator knew every other file's version: only two files were read.
       lastJob = restarted.getJobID();
-      assertThat(counter(PipelineCounters.FILES_SEEN)).isEqualTo(2);
+      assertThat(counter(JobMetrics.FILES_SEEN)).isEqualTo(2);
     } finally {
       restarted.cancel().get();
     }
@@ -161,7 +157,7 @@ class FileLifecycleITCase {
     // An unmounted share looks like a folder whose files were all deleted; it must not act so.
     Path share = source.resolve("share");
     int n = copyPhotos(share).size();
-    JobClient job = start(config(milvus, share));
+    JobClient job = launch(milvus, share).build().executeAsync();
     try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, n, Duration.ofSeconds(90));
       Path away = Files.move(share, source.resolve("unmounted"));
@@ -172,7 +168,7 @@ class FileLifecycleITCase {
       Thread.sleep(1_500);
       assertThat(store.count()).isEqualTo(n);
       lastJob = job.getJobID();
-      assertThat(counter(PipelineCounters.FILES_SEEN)).as("files read").isEqualTo(n);
+      assertThat(counter(JobMetrics.FILES_SEEN)).as("files read").isEqualTo(n);
     } finally {
       job.cancel().get();
     }
@@ -182,16 +178,12 @@ class FileLifecycleITCase {
 
   private JobID lastJob;
 
-  private static JobClient start(IngestJobConfig cfg) throws Exception {
-    return IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+  private IngestLaunch launch(MilvusConfig milvus) {
+    return launch(milvus, source);
   }
 
-  private IngestJobConfig config(MilvusConfig milvus) {
-    return config(milvus, source);
-  }
-
-  private IngestJobConfig config(MilvusConfig milvus, Path folder) {
-    List<String> args =
+  private IngestLaunch launch(MilvusConfig milvus, Path folder) {
+    return IngestLaunch.of(
         jobArgs(
             milvus,
             folder,
@@ -200,10 +192,7 @@ class FileLifecycleITCase {
             "--checkpoint-interval-ms",
             "500",
             "--delete-delay-ms",
-            String.valueOf(DELETE_DELAY_MS));
-    IngestJobCommand command = new IngestJobCommand();
-    new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    return command.toConfig();
+            String.valueOf(DELETE_DELAY_MS)));
   }
 
   /** Overwrites {@code target} the way an editor saves: a new file renamed over the old one. */

@@ -16,10 +16,7 @@ import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
-import dev.imgsearch.job.config.IngestJobCommand;
-import dev.imgsearch.job.config.IngestJobConfig;
-import dev.imgsearch.job.decode.PipelineCounters;
-import dev.imgsearch.job.inference.BatchingEmbedFunction;
+import dev.imgsearch.job.metrics.JobMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +45,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The whole job on a MiniCluster, with the tiny encoder and a real Milvus. */
 @ExtendWith(MilvusServerExtension.class)
@@ -73,8 +69,8 @@ class IngestJobITCase {
     assertThat(summary.rejected()).isZero();
     assertThat(summary.rowsUpserted()).isEqualTo(images.size());
     // Batching really happens: decoders outpace inference, so batches fill up.
-    long batches = counter(BatchingEmbedFunction.METRIC_BATCHES);
-    assertThat(counter(BatchingEmbedFunction.METRIC_EMBEDDED)).isEqualTo(images.size());
+    long batches = counter(JobMetrics.INFERENCE_BATCHES);
+    assertThat(counter(JobMetrics.IMAGES_EMBEDDED)).isEqualTo(images.size());
     assertThat((double) images.size() / batches).as("average batch size").isGreaterThan(1.0);
 
     try (MilvusImageStore store = openStore(milvus)) {
@@ -177,8 +173,7 @@ class IngestJobITCase {
   @Test
   void watchModePicksUpFilesDroppedWhileItRuns(MilvusConfig milvus) throws Exception {
     List<Path> first = copyPhotos(source.resolve("a"));
-    IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
-    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    JobClient job = launch(milvus, "watch", "--checkpoint-interval-ms", "500").executeAsync();
     try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, first.size(), Duration.ofSeconds(90));
       // Drop more files the way producers should: write under a hidden name, then rename.
@@ -204,8 +199,8 @@ class IngestJobITCase {
 
     assertThat(summary.embedded()).isEqualTo(images.size());
     assertThat(summary.rowsUpserted()).isEqualTo(images.size());
-    assertThat(counter(BatchingEmbedFunction.METRIC_EMBEDDED)).isEqualTo(images.size());
-    assertThat(METRICS.findMetrics(lastJob, BatchingEmbedFunction.METRIC_SESSIONS).values())
+    assertThat(counter(JobMetrics.IMAGES_EMBEDDED)).isEqualTo(images.size());
+    assertThat(METRICS.findMetrics(lastJob, JobMetrics.INFERENCE_SESSIONS).values())
         .singleElement()
         .satisfies(gauge -> assertThat(((Gauge<?>) gauge).getValue()).isEqualTo(2));
     try (MilvusImageStore store = openStore(milvus)) {
@@ -217,8 +212,7 @@ class IngestJobITCase {
   void restartingFromASavepointNeitherReReadsNorDuplicates(
       MilvusConfig milvus, @TempDir Path savepoints) throws Exception {
     List<Path> first = copyPhotos(source.resolve("a"));
-    IngestJobConfig cfg = config(milvus, "watch", "--checkpoint-interval-ms", "500");
-    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    JobClient job = launch(milvus, "watch", "--checkpoint-interval-ms", "500").executeAsync();
     String savepoint;
     try (MilvusImageStore store = openStore(milvus)) {
       awaitCount(store, first.size(), Duration.ofSeconds(90));
@@ -228,7 +222,8 @@ class IngestJobITCase {
     }
 
     List<Path> added = copySamples(source.resolve("b"), 5);
-    StreamExecutionEnvironment env = IngestJobMain.plan(cfg);
+    StreamExecutionEnvironment env =
+        launch(milvus, "watch", "--checkpoint-interval-ms", "500").environment();
     StreamGraph graph = env.getStreamGraph();
     graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint));
     JobClient restarted = env.executeAsync(graph);
@@ -238,7 +233,7 @@ class IngestJobITCase {
       assertThat(store.count()).isEqualTo(first.size() + added.size());
       // The restored source remembered the files it had read: only the new ones were read.
       lastJob = restarted.getJobID();
-      assertThat(counter(PipelineCounters.FILES_SEEN)).isEqualTo(added.size());
+      assertThat(counter(JobMetrics.FILES_SEEN)).isEqualTo(added.size());
     } finally {
       restarted.cancel().get();
     }
@@ -246,9 +241,9 @@ class IngestJobITCase {
 
   @Test
   void aFileStillBeingCopiedIsReadAgainOnceItSettles(MilvusConfig milvus) throws Exception {
-    IngestJobConfig cfg =
-        config(milvus, "watch", "--checkpoint-interval-ms", "500", "--settle-ms", "1500");
-    JobClient job = IngestJobMain.plan(cfg).executeAsync(IngestJobMain.jobName(cfg));
+    JobClient job =
+        launch(milvus, "watch", "--checkpoint-interval-ms", "500", "--settle-ms", "1500")
+            .executeAsync();
     try (MilvusImageStore store = openStore(milvus)) {
       // A copy in progress, under its final name: the first half now, the rest a moment later.
       byte[] photo = Files.readAllBytes(TestPhotos.named("coffee.jpg").path());
@@ -271,8 +266,7 @@ class IngestJobITCase {
   private JobID lastJob;
 
   private JobSummary runOnce(MilvusConfig milvus, String... extra) throws Exception {
-    IngestJobConfig cfg = config(milvus, "once", extra);
-    JobExecutionResult result = IngestJobMain.execute(cfg);
+    JobExecutionResult result = launch(milvus, "once", extra).execute();
     lastJob = result.getJobID();
     return JobSummary.from(result);
   }
@@ -284,11 +278,9 @@ class IngestJobITCase {
         .sum();
   }
 
-  private IngestJobConfig config(MilvusConfig milvus, String mode, String... extra) {
-    List<String> args = jobArgs(milvus, source, deadLetters, mode, extra);
-    IngestJobCommand command = new IngestJobCommand();
-    new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    return command.toConfig();
+  /** The job as the command line asks for it, built on the MiniCluster's environment. */
+  private IngestLaunch launch(MilvusConfig milvus, String mode, String... extra) {
+    return IngestLaunch.of(jobArgs(milvus, source, deadLetters, mode, extra)).build();
   }
 
   private boolean deadLettersExist() throws IOException {

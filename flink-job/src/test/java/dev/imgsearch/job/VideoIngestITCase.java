@@ -17,8 +17,6 @@ import dev.imgsearch.core.testing.TestVideos;
 import dev.imgsearch.core.video.VideoFrame;
 import dev.imgsearch.core.video.VideoFrameSampler;
 import dev.imgsearch.core.video.VideoSampling;
-import dev.imgsearch.job.config.IngestJobCommand;
-import dev.imgsearch.job.config.IngestJobConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +35,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Videos in the watched folder on a MiniCluster with a real Milvus: real opencv-doc videos (an
@@ -172,11 +169,8 @@ class VideoIngestITCase {
   }
 
   private JobSummary runOnce(MilvusConfig milvus, String... extra) throws Exception {
-    List<String> args = new ArrayList<>(jobArgs(milvus, source, deadLetters, "once", extra));
-    IngestJobCommand command = new IngestJobCommand();
-    new CommandLine(command).parseArgs(args.toArray(String[]::new));
-    IngestJobConfig cfg = command.toConfig();
-    return JobSummary.from(IngestJobMain.execute(cfg));
+    return JobSummary.from(
+        IngestLaunch.of(jobArgs(milvus, source, deadLetters, "once", extra)).build().execute());
   }
 
   private List<JsonObject> deadLetters() throws IOException {

@@ -2,7 +2,7 @@ package dev.imgsearch.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.imgsearch.cli.mixin.MilvusOptions;
+import dev.imgsearch.cli.mixin.MilvusMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.core.store.ImageFields;
 import dev.imgsearch.core.store.ImageRecord;
@@ -12,6 +12,8 @@ import dev.imgsearch.core.store.MilvusUnavailableException;
 import dev.imgsearch.core.store.SearchHit;
 import dev.imgsearch.core.store.SearchRequest;
 import dev.imgsearch.core.store.SearchResults;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.UserError;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,15 +72,14 @@ public class DuplicatesCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON document instead of text.")
   boolean json;
 
-  @Mixin MilvusOptions milvus;
+  @Mixin MilvusMixin milvus;
 
   @Mixin StacktraceOption stacktrace;
 
   @Override
   public Integer call() {
     if (neighbors < 1 || neighbors > 1000) {
-      throw new CliException(
-          ExitCodes.BAD_INPUT, "--neighbors is " + neighbors + "; use 1 to 1000");
+      throw new UserError(ExitCodes.BAD_INPUT, "--neighbors is " + neighbors + "; use 1 to 1000");
     }
     try (MilvusImageStore store = milvus.openStore()) {
       MetricType metric = store.spec().metric();
@@ -115,7 +116,7 @@ public class DuplicatesCommand implements Callable<Integer> {
               }
             });
       } catch (MilvusUnavailableException e) {
-        throw MilvusOptions.unreachable(store.config(), e);
+        throw UserError.milvusUnreachable(store.config().uri(), e);
       }
       List<DuplicateGroups.Group> found = groups.groups();
       PrintWriter out = spec.commandLine().getOut();
@@ -135,14 +136,14 @@ public class DuplicatesCommand implements Callable<Integer> {
     }
     float t = threshold;
     if (metric == MetricType.COSINE && (t <= -1 || t > 1)) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT,
           "--threshold is "
               + t
               + " but COSINE similarities lie in [-1, 1]; near-duplicates are around 0.95-0.99");
     }
     if (metric == MetricType.L2 && t < 0) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT, "--threshold is " + t + " but L2 distances are never negative");
     }
     return t;

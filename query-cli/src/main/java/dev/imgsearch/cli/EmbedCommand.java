@@ -2,13 +2,14 @@ package dev.imgsearch.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.imgsearch.cli.mixin.ModelOptions;
+import dev.imgsearch.cli.mixin.ModelMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.Npy;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.image.ImageDecoder;
+import dev.imgsearch.options.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public class EmbedCommand implements Callable<Integer> {
     Path npy;
   }
 
-  @Mixin ModelOptions model;
+  @Mixin ModelMixin model;
 
   @Mixin StacktraceOption stacktrace;
 

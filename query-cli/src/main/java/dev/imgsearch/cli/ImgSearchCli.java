@@ -1,6 +1,8 @@
 package dev.imgsearch.cli;
 
 import dev.imgsearch.cli.mixin.StacktraceOption;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.FlagBinder;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -29,10 +31,10 @@ public final class ImgSearchCli {
    * one of {@link ExitCodes}.
    */
   public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new ImgSearchCommand());
+    CommandLine cl = FlagBinder.bind(new CommandLine(new ImgSearchCommand()));
     cl.setOut(out);
     cl.setErr(err);
-    cl.setExitCodeExceptionMapper(new ExitCodes());
+    cl.setExitCodeExceptionMapper(ExitCodes::of);
     cl.setExecutionExceptionHandler(
         (ex, cmd, parseResult) -> {
           err.println("error: " + ExitCodes.message(ex));

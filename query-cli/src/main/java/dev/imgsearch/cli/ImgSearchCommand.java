@@ -1,6 +1,7 @@
 package dev.imgsearch.cli;
 
 import dev.imgsearch.cli.mixin.StacktraceOption;
+import dev.imgsearch.options.ExitCodes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;

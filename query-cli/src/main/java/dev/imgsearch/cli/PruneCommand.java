@@ -1,10 +1,12 @@
 package dev.imgsearch.cli;
 
-import dev.imgsearch.cli.mixin.MilvusOptions;
+import dev.imgsearch.cli.mixin.MilvusMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.core.store.ImageIds;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusUnavailableException;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.UserError;
 import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -50,7 +52,7 @@ public class PruneCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "List what would be deleted; delete nothing.")
   boolean dryRun;
 
-  @Mixin MilvusOptions milvus;
+  @Mixin MilvusMixin milvus;
 
   @Mixin StacktraceOption stacktrace;
 
@@ -59,7 +61,7 @@ public class PruneCommand implements Callable<Integer> {
     String root = ImageIds.normalize(source);
     if (!Files.isDirectory(source)) {
       // An unmounted share looks exactly like a folder whose files were all deleted.
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT,
           "--source "
               + root
@@ -106,7 +108,7 @@ public class PruneCommand implements Callable<Integer> {
               scanned[0]);
         }
       } catch (MilvusUnavailableException e) {
-        throw MilvusOptions.unreachable(store.config(), e);
+        throw UserError.milvusUnreachable(store.config().uri(), e);
       }
       out.flush();
       return ExitCodes.OK;

@@ -6,6 +6,8 @@ import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.image.ImageDecoder;
 import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.UserError;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -61,8 +63,8 @@ public final class QueryImages {
     }
   }
 
-  private static CliException unusable(Path path, RejectReason reason, String detail) {
-    return new CliException(
+  private static UserError unusable(Path path, RejectReason reason, String detail) {
+    return new UserError(
         ExitCodes.BAD_INPUT,
         "cannot use query image "
             + path

@@ -2,8 +2,8 @@ package dev.imgsearch.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.imgsearch.cli.mixin.MilvusOptions;
-import dev.imgsearch.cli.mixin.ModelOptions;
+import dev.imgsearch.cli.mixin.MilvusMixin;
+import dev.imgsearch.cli.mixin.ModelMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.cli.render.HtmlReport;
 import dev.imgsearch.cli.render.ResultGrid;
@@ -20,6 +20,8 @@ import dev.imgsearch.core.store.MilvusUnavailableException;
 import dev.imgsearch.core.store.SearchHit;
 import dev.imgsearch.core.store.SearchRequest;
 import dev.imgsearch.core.store.SearchResults;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.UserError;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -100,16 +102,16 @@ public class SearchCommand implements Callable<Integer> {
       description = "Also write the results as a self-contained HTML page.")
   Path html;
 
-  @Mixin MilvusOptions milvus;
+  @Mixin MilvusMixin milvus;
 
-  @Mixin ModelOptions model;
+  @Mixin ModelMixin model;
 
   @Mixin StacktraceOption stacktrace;
 
   @Override
   public Integer call() throws IOException {
     if (k < 1 || k > SearchRequest.MAX_TOP_K) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT, "-k is " + k + "; use 1 to " + SearchRequest.MAX_TOP_K);
     }
     int searchEffort = searchEffort();
@@ -129,10 +131,10 @@ public class SearchCommand implements Callable<Integer> {
       try {
         results = store.search(List.of(embedded.vectors()), request);
       } catch (MilvusUnavailableException e) {
-        throw MilvusOptions.unreachable(store.config(), e);
+        throw UserError.milvusUnreachable(store.config().uri(), e);
       } catch (RuntimeException e) {
         if (filter != null) {
-          throw new CliException(
+          throw new UserError(
               ExitCodes.FAILURE,
               "search with --filter '"
                   + filter
@@ -182,7 +184,7 @@ public class SearchCommand implements Callable<Integer> {
     }
     int value = effort.nprobe != null ? effort.nprobe : effort.ef;
     if (value < 1) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT,
           (effort.nprobe != null ? "--nprobe" : "--ef") + " is " + value + "; use 1 or more");
     }
@@ -195,14 +197,14 @@ public class SearchCommand implements Callable<Integer> {
     }
     IndexType type = collection.index().type();
     if (effort.ef != null && type == IndexType.IVF_FLAT) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT,
           "--ef tunes HNSW indexes, but collection '"
               + milvus.toConfig().collection()
               + "' has an IVF_FLAT index: use --nprobe");
     }
     if (effort.nprobe != null && type == IndexType.HNSW) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.BAD_INPUT,
           "--nprobe tunes IVF_FLAT indexes, but collection '"
               + milvus.toConfig().collection()
@@ -224,7 +226,7 @@ public class SearchCommand implements Callable<Integer> {
     int modelDimension = embedder.dimension();
     int stored = store.spec().dimension();
     if (modelDimension != stored) {
-      throw new CliException(
+      throw new UserError(
           ExitCodes.FAILURE,
           "model "
               + embedder.model().id()

@@ -1,11 +1,13 @@
 package dev.imgsearch.cli;
 
 import com.google.gson.JsonObject;
-import dev.imgsearch.cli.mixin.MilvusOptions;
+import dev.imgsearch.cli.mixin.MilvusMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.core.store.CollectionInfo;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusUnavailableException;
+import dev.imgsearch.options.ExitCodes;
+import dev.imgsearch.options.UserError;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -32,7 +34,7 @@ public class StatsCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON document instead of text.")
   boolean json;
 
-  @Mixin MilvusOptions milvus;
+  @Mixin MilvusMixin milvus;
 
   @Mixin StacktraceOption stacktrace;
 
@@ -47,7 +49,7 @@ public class StatsCommand implements Callable<Integer> {
         info = store.info();
         models = store.modelCounts();
       } catch (MilvusUnavailableException e) {
-        throw MilvusOptions.unreachable(store.config(), e);
+        throw UserError.milvusUnreachable(store.config().uri(), e);
       }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {

@@ -2,6 +2,7 @@ package dev.imgsearch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgsearch.options.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;

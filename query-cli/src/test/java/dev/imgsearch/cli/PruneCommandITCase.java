@@ -10,6 +10,7 @@ import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
+import dev.imgsearch.options.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

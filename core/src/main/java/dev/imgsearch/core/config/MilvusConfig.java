@@ -37,7 +37,7 @@ public record MilvusConfig(
 
   public static final String DEFAULT_URI = "http://127.0.0.1:19530";
   public static final String DEFAULT_COLLECTION = "image_search";
-  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_RPC_TIMEOUT = Duration.ofSeconds(60);
 
   // Milvus's own rule for collection and database names.

@@ -1,6 +1,5 @@
 package dev.imgsearch.core.config;
 
-import dev.imgsearch.core.embed.Device;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Objects;

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.TensorInfo;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.imgsearch.core.config.CudaSettings;
+import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;

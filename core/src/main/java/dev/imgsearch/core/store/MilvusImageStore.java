@@ -1,21 +1,11 @@
 package dev.imgsearch.core.store;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.imgsearch.core.config.MilvusConfig;
-import io.milvus.v2.client.ConnectConfig;
-import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.client.RetryConfig;
 import io.milvus.v2.common.ConsistencyLevel;
-import io.milvus.v2.service.collection.request.DescribeCollectionReq;
-import io.milvus.v2.service.collection.request.GetLoadStateReq;
-import io.milvus.v2.service.collection.request.HasCollectionReq;
-import io.milvus.v2.service.collection.request.LoadCollectionReq;
-import io.milvus.v2.service.index.request.CreateIndexReq;
-import io.milvus.v2.service.index.request.DescribeIndexReq;
-import io.milvus.v2.service.index.request.ListIndexesReq;
 import io.milvus.v2.service.index.response.DescribeIndexResp;
 import io.milvus.v2.service.vector.request.DeleteReq;
+import io.milvus.v2.service.vector.request.QueryIteratorReq;
 import io.milvus.v2.service.vector.request.QueryReq;
 import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.UpsertReq;
@@ -28,21 +18,32 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The image collection in Milvus: upsert, search, count, get and delete rows.
+ * The rows of the image collection: upsert, search, count, get, scan and delete.
  *
- * <p>{@link #open} connects, creates the collection and its vector index when missing (the index is
- * built asynchronously, so opening does not wait for it), checks that an existing collection
- * matches the {@link CollectionSpec}, and loads it for search. Writes are split into batches
- * ({@link Batches}) and every call retries transient errors under the {@link RetryPolicy}; upserts
- * and deletes are idempotent, so a retried call cannot duplicate rows. Writes are not flushed:
- * Milvus seals segments by itself, and STRONG reads see unflushed data.
+ * <p>Three ways in: {@link #open} prepares the collection for a {@link CollectionSpec} (creates it
+ * or validates it; {@link CollectionBootstrap}), {@link #openExisting} reads the spec of an
+ * existing one (for readers such as the CLI), {@link #attach} only connects (for writers whose
+ * collection was prepared when the job was planned). Writes are split into batches ({@link
+ * Batches}) and every call retries transient errors under the {@link RetryPolicy}; upserts and
+ * deletes are idempotent, so a retried call cannot duplicate rows. Writes are not flushed: Milvus
+ * seals segments by itself, and STRONG reads see unflushed data.
+ *
+ * <p>Work-arounds, and what needs them: reads that fail because the collection is not loaded load
+ * it and try once more (real Milvus keeps the load state across restarts, but the collection may
+ * have been released; Milvus Lite 3 forgets it at every restart and reports it only as an "unknown
+ * enum value"); indexes are created without waiting ({@code sync(false)}), because the build over
+ * existing rows can take minutes on any server; the metric is always explicit, because Milvus Lite
+ * 3 infers none.
  *
  * <p>Thread-safe as far as the SDK client is; one instance per Flink subtask is the intended use.
  */
@@ -55,23 +56,16 @@ public final class MilvusImageStore implements AutoCloseable {
   // Paths are up to 1 KiB each: keeps a delete expression well under Milvus's request limits.
   private static final int MAX_PATHS_PER_DELETE = 200;
 
-  private final MilvusClientV2 client;
-  private final MilvusConfig config;
+  private final MilvusConnection connection;
+  private final CollectionCatalog catalog;
   private final CollectionSpec spec;
   private final StoreOptions options;
-  private final Retrier retrier;
 
-  private MilvusImageStore(
-      MilvusClientV2 client,
-      MilvusConfig config,
-      CollectionSpec spec,
-      StoreOptions options,
-      Retrier retrier) {
-    this.client = client;
-    this.config = config;
+  private MilvusImageStore(MilvusConnection connection, CollectionSpec spec, StoreOptions options) {
+    this.connection = connection;
+    this.catalog = new CollectionCatalog(connection);
     this.spec = spec;
     this.options = options;
-    this.retrier = retrier;
   }
 
   public static MilvusImageStore open(MilvusConfig config, CollectionSpec spec) {
@@ -79,7 +73,8 @@ public final class MilvusImageStore implements AutoCloseable {
   }
 
   /**
-   * Connects and prepares the collection.
+   * Connects and prepares the collection: creates it with its vector index when missing, validates
+   * it otherwise, and loads it for search.
    *
    * @throws SchemaMismatchException if the collection exists with another dimension, metric or
    *     fields
@@ -87,18 +82,8 @@ public final class MilvusImageStore implements AutoCloseable {
    */
   public static MilvusImageStore open(
       MilvusConfig config, CollectionSpec spec, StoreOptions options) {
-    Retrier retrier =
-        new Retrier(
-            options.retry(), "Milvus " + config.uri() + " collection " + config.collection());
-    MilvusClientV2 client = retrier.call("connect", () -> connect(config));
-    MilvusImageStore store = new MilvusImageStore(client, config, spec, options, retrier);
-    try {
-      store.prepareCollection();
-      return store;
-    } catch (RuntimeException e) {
-      store.close();
-      throw e;
-    }
+    return connected(
+        config, options, connection -> new CollectionBootstrap(connection).ensure(spec), spec);
   }
 
   /**
@@ -112,124 +97,37 @@ public final class MilvusImageStore implements AutoCloseable {
    * @throws MilvusStoreException if Milvus refuses a call
    */
   public static MilvusImageStore openExisting(MilvusConfig config, StoreOptions options) {
-    Retrier retrier =
-        new Retrier(
-            options.retry(), "Milvus " + config.uri() + " collection " + config.collection());
-    MilvusClientV2 client = retrier.call("connect", () -> connect(config));
+    MilvusConnection connection = MilvusConnection.open(config, options.retry());
     try {
-      String name = config.collection();
-      boolean exists =
-          retrier.call(
-              "check collection",
-              () ->
-                  client.hasCollection(
-                      HasCollectionReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(name)
-                          .build()));
-      if (!exists) {
-        List<String> names =
-            new ArrayList<>(
-                retrier.call(
-                    "list collections", () -> client.listCollections().getCollectionNames()));
-        names.sort(null);
-        throw new CollectionNotFoundException(name, config.uri(), names);
-      }
-      var described =
-          retrier.call(
-              "describe collection",
-              () ->
-                  client.describeCollection(
-                      DescribeCollectionReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(name)
-                          .build()));
-      var vectorField = described.getCollectionSchema().getField(ImageFields.VECTOR);
-      if (vectorField == null || vectorField.getDimension() == null) {
-        throw new SchemaMismatchException(
-            "Collection '"
-                + name
-                + "' has no vector field '"
-                + ImageFields.VECTOR
-                + "'; it was not created by this tool. Use another collection (--collection)");
-      }
-      int dimension = vectorField.getDimension();
-      DescribeIndexResp.IndexDesc index = describeVectorIndex(client, retrier, config);
-      if (index == null) {
-        throw new SchemaMismatchException(
-            "Collection '"
-                + name
-                + "' has no vector index, so its metric is unknown; run the ingestion job on it"
-                + " once (it creates the index), or create one on '"
-                + ImageFields.VECTOR
-                + "'");
-      }
-      CollectionSpec spec =
-          new CollectionSpec(dimension, MetricType.fromSdk(index.getMetricType()), toIndex(index));
-      ImageCollectionSchema.validate(name, described, spec);
-      MilvusImageStore store = new MilvusImageStore(client, config, spec, options, retrier);
-      store.loadCollection();
-      return store;
+      CollectionSpec spec = new CollectionBootstrap(connection).describeExisting();
+      return new MilvusImageStore(connection, spec, options);
     } catch (RuntimeException e) {
-      client.close();
+      connection.close();
       throw e;
     }
   }
 
-  private static DescribeIndexResp.IndexDesc describeVectorIndex(
-      MilvusClientV2 client, Retrier retrier, MilvusConfig config) {
-    List<String> indexes =
-        retrier.call(
-            "list indexes",
-            () ->
-                client.listIndexes(
-                    ListIndexesReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
-                        .fieldName(ImageFields.VECTOR)
-                        .build()));
-    if (indexes.isEmpty()) {
-      return null;
-    }
-    DescribeIndexResp described =
-        retrier.call(
-            "describe index",
-            () ->
-                client.describeIndex(
-                    DescribeIndexReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
-                        .fieldName(ImageFields.VECTOR)
-                        .indexName(indexes.get(0))
-                        .build()));
-    return described.getIndexDescriptions().isEmpty()
-        ? null
-        : described.getIndexDescriptions().get(0);
+  /**
+   * Connects to a collection that {@link #open} prepared for {@code spec} (when the job was
+   * planned), without checking it again: what every parallel writer does at start-up.
+   */
+  public static MilvusImageStore attach(
+      MilvusConfig config, CollectionSpec spec, StoreOptions options) {
+    return connected(config, options, connection -> {}, spec);
   }
 
-  /** Our {@link VectorIndex} for a described index; types we do not build read as AUTOINDEX. */
-  private static VectorIndex toIndex(DescribeIndexResp.IndexDesc index) {
-    Map<String, String> params = index.getExtraParams() == null ? Map.of() : index.getExtraParams();
-    if (index.getIndexType() == null) {
-      return VectorIndex.autoIndex();
-    }
-    return switch (index.getIndexType()) {
-      case HNSW ->
-          VectorIndex.hnsw(
-              intParam(params, "M", 16, 4, 64), intParam(params, "efConstruction", 200, 8, 512));
-      case IVF_FLAT -> VectorIndex.ivfFlat(intParam(params, "nlist", 128, 1, 65536));
-      case FLAT -> VectorIndex.flat();
-      default -> VectorIndex.autoIndex();
-    };
-  }
-
-  private static int intParam(
-      Map<String, String> params, String key, int fallback, int min, int max) {
+  private static MilvusImageStore connected(
+      MilvusConfig config,
+      StoreOptions options,
+      Consumer<MilvusConnection> prepare,
+      CollectionSpec spec) {
+    MilvusConnection connection = MilvusConnection.open(config, options.retry());
     try {
-      int value = Integer.parseInt(params.getOrDefault(key, "").strip());
-      return value < min || value > max ? fallback : value;
-    } catch (NumberFormatException e) {
-      return fallback;
+      prepare.accept(connection);
+      return new MilvusImageStore(connection, spec, options);
+    } catch (RuntimeException e) {
+      connection.close();
+      throw e;
     }
   }
 
@@ -238,13 +136,14 @@ public final class MilvusImageStore implements AutoCloseable {
    * progress.
    */
   public CollectionInfo info() {
-    DescribeIndexResp.IndexDesc index = describeVectorIndex(client, retrier, config);
+    DescribeIndexResp.IndexDesc index = catalog.vectorIndex();
+    String name = connection.collection();
     if (index == null) {
       return new CollectionInfo(
-          config.collection(), spec.dimension(), spec.metric(), "none", Map.of(), "unknown", 0, 0);
+          name, spec.dimension(), spec.metric(), "none", Map.of(), "unknown", 0, 0);
     }
     return new CollectionInfo(
-        config.collection(),
+        name,
         spec.dimension(),
         MetricType.fromSdk(index.getMetricType()),
         index.getIndexType() == null ? "unknown" : index.getIndexType().name(),
@@ -254,183 +153,20 @@ public final class MilvusImageStore implements AutoCloseable {
         index.getTotalRows());
   }
 
-  private static MilvusClientV2 connect(MilvusConfig config) {
-    config.requireReadableFiles();
-    ConnectConfig.ConnectConfigBuilder connect =
-        ConnectConfig.builder()
-            .uri(config.uri())
-            .connectTimeoutMs(config.connectTimeout().toMillis())
-            .rpcDeadlineMs(config.rpcTimeout().toMillis());
-    if (config.token() != null) {
-      connect.token(config.token());
-    }
-    if (config.database() != null) {
-      connect.dbName(config.database());
-    }
-    // An https:// uri alone turns TLS on in the SDK, trusting the JVM's CAs. A private CA is
-    // handed over as the SDK's "server PEM", which becomes the channel's only trust anchor. With a
-    // PEM the SDK always overrides the TLS authority with serverName (null is rejected), so it
-    // defaults to the uri's host, which is what the certificate is checked against anyway.
-    if (config.tlsCaCert() != null) {
-      connect.serverPemPath(config.tlsCaCert());
-      connect.serverName(config.tlsServerName() != null ? config.tlsServerName() : config.host());
-    } else if (config.tlsServerName() != null) {
-      connect.serverName(config.tlsServerName());
-    }
-    // Never log the ConnectConfig: its toString() prints the token in clear text.
-    MilvusClientV2 client = new MilvusClientV2(connect.build());
-    // One retry loop, ours: the SDK's own (75 tries by default) would hide outages behind it.
-    client.retryConfig(RetryConfig.builder().maxRetryTimes(1).retryOnRateLimit(false).build());
-    return client;
-  }
-
-  private void prepareCollection() {
-    String name = config.collection();
-    boolean exists = hasCollection();
-    if (!exists) {
-      try {
-        retrier.run(
-            "create collection",
-            () ->
-                client.createCollection(
-                    ImageCollectionSchema.createRequest(config.database(), name, spec)));
-        LOG.info("Created collection {} ({}-d, {})", name, spec.dimension(), spec.metric());
-      } catch (MilvusStoreException e) {
-        // Another writer (a parallel subtask) may have created it first; then validate theirs.
-        if (!hasCollection()) {
-          throw e;
-        }
-        exists = true;
-      }
-    }
-    if (exists) {
-      var described =
-          retrier.call(
-              "describe collection",
-              () ->
-                  client.describeCollection(
-                      DescribeCollectionReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(name)
-                          .build()));
-      ImageCollectionSchema.validate(name, described, spec);
-    }
-    ensureVectorIndex();
-    loadCollection();
-  }
-
-  private void loadCollection() {
-    retrier.run(
-        "load collection",
-        () ->
-            client.loadCollection(
-                LoadCollectionReq.builder()
-                    .databaseName(config.database())
-                    .collectionName(config.collection())
-                    .build()));
-  }
-
   /**
    * Runs a read; if it fails because the collection is no longer loaded, loads it and tries once
-   * more. Real Milvus keeps the load state across restarts, Milvus Lite forgets it; someone may
-   * also have released the collection. Lite's "not loaded" status code is unknown to the SDK, which
-   * then reports only "unknown enum value", so the load state is asked for explicitly.
+   * more (see the class comment for who needs this).
    */
-  private <T> T read(String operation, Supplier<T> call) {
+  private <T> T read(String operation, Function<io.milvus.v2.client.MilvusClientV2, T> call) {
     try {
-      return retrier.call(operation, call);
+      return connection.call(operation, call);
     } catch (MilvusStoreException e) {
-      if (isLoaded()) {
+      if (catalog.isLoaded()) {
         throw e;
       }
-      LOG.warn("Collection {} is not loaded; loading it again", config.collection());
-      loadCollection();
-      return retrier.call(operation, call);
-    }
-  }
-
-  private boolean isLoaded() {
-    return retrier.call(
-        "get load state",
-        () ->
-            client.getLoadState(
-                GetLoadStateReq.builder()
-                    .databaseName(config.database())
-                    .collectionName(config.collection())
-                    .build()));
-  }
-
-  private boolean hasCollection() {
-    return retrier.call(
-        "check collection",
-        () ->
-            client.hasCollection(
-                HasCollectionReq.builder()
-                    .databaseName(config.database())
-                    .collectionName(config.collection())
-                    .build()));
-  }
-
-  private void ensureVectorIndex() {
-    String name = config.collection();
-    List<String> indexes =
-        retrier.call(
-            "list indexes",
-            () ->
-                client.listIndexes(
-                    ListIndexesReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(name)
-                        .fieldName(ImageFields.VECTOR)
-                        .build()));
-    if (indexes.isEmpty()) {
-      // sync(false): building over existing rows can take minutes; searches work meanwhile.
-      retrier.run(
-          "create index",
-          () ->
-              client.createIndex(
-                  CreateIndexReq.builder()
-                      .databaseName(config.database())
-                      .collectionName(name)
-                      .indexParams(List.of(ImageCollectionSchema.vectorIndex(spec)))
-                      .sync(false)
-                      .build()));
-      LOG.info("Requested {} index on {}.{}", spec.index().type(), name, ImageFields.VECTOR);
-      return;
-    }
-    DescribeIndexResp described =
-        retrier.call(
-            "describe index",
-            () ->
-                client.describeIndex(
-                    DescribeIndexReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(name)
-                        .fieldName(ImageFields.VECTOR)
-                        .indexName(indexes.get(0))
-                        .build()));
-    var index = described.getIndexDescriptions().get(0);
-    if (index.getMetricType() != spec.metric().toSdk()) {
-      throw new SchemaMismatchException(
-          "Collection '"
-              + name
-              + "' is indexed for "
-              + index.getMetricType()
-              + " but "
-              + spec.metric()
-              + " was requested: distances would mean something else. Use --metric "
-              + index.getMetricType()
-              + ", another collection (--collection), or drop '"
-              + name
-              + "' to recreate it");
-    }
-    if (!spec.index().type().toSdk().equals(index.getIndexType())) {
-      // Not fatal: any index type returns the same metric, only speed and recall differ.
-      LOG.warn(
-          "Collection {} has a {} index, not the requested {}; keeping it",
-          name,
-          index.getIndexType(),
-          spec.index().type());
+      LOG.warn("Collection {} is not loaded; loading it again", connection.collection());
+      catalog.load();
+      return connection.call(operation, call);
     }
   }
 
@@ -450,17 +186,17 @@ public final class MilvusImageStore implements AutoCloseable {
         Batches.split(rows, options.maxBatchRows(), options.maxBatchBytes());
     for (int i = 0; i < batches.size(); i++) {
       List<ImageRecord> batch = batches.get(i);
-      List<JsonObject> data = batch.stream().map(MilvusImageStore::toJson).toList();
+      List<JsonObject> data = batch.stream().map(ImageRowCodec::toJson).toList();
       String operation =
           "upsert batch " + (i + 1) + "/" + batches.size() + " (" + batch.size() + " rows)";
       UpsertResp response =
-          retrier.call(
+          connection.call(
               operation,
-              () ->
+              client ->
                   client.upsert(
                       UpsertReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(config.collection())
+                          .databaseName(connection.database())
+                          .collectionName(connection.collection())
                           .data(data)
                           .build()));
       if (response.getUpsertCnt() != batch.size()) {
@@ -483,8 +219,8 @@ public final class MilvusImageStore implements AutoCloseable {
     }
     SearchReq.SearchReqBuilder search =
         SearchReq.builder()
-            .databaseName(config.database())
-            .collectionName(config.collection())
+            .databaseName(connection.database())
+            .collectionName(connection.collection())
             .annsField(ImageFields.VECTOR)
             .metricType(spec.metric().toSdk())
             .topK(request.topK())
@@ -496,7 +232,7 @@ public final class MilvusImageStore implements AutoCloseable {
       search.filter(request.filter());
     }
     long start = System.nanoTime();
-    SearchResp response = read("search", () -> client.search(search.build()));
+    SearchResp response = read("search", client -> client.search(search.build()));
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     List<List<SearchHit>> hits = new ArrayList<>();
     for (List<SearchResp.SearchResult> perQuery : response.getSearchResults()) {
@@ -529,20 +265,7 @@ public final class MilvusImageStore implements AutoCloseable {
    * flushed segments only, deleted rows included.
    */
   public long count() {
-    QueryResp response =
-        read(
-            "count",
-            () ->
-                client.query(
-                    QueryReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
-                        .filter("")
-                        .outputFields(List.of(COUNT_FIELD))
-                        .consistencyLevel(ConsistencyLevel.STRONG)
-                        .build()));
-    Object count = response.getQueryResults().get(0).getEntity().get(COUNT_FIELD);
-    return ((Number) count).longValue();
+    return count(null);
   }
 
   /**
@@ -551,18 +274,17 @@ public final class MilvusImageStore implements AutoCloseable {
   public long count(String filter) {
     QueryResp response =
         read(
-            "count where " + filter,
-            () ->
+            filter == null ? "count" : "count where " + filter,
+            client ->
                 client.query(
                     QueryReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
+                        .databaseName(connection.database())
+                        .collectionName(connection.collection())
                         .filter(filter == null ? "" : filter)
                         .outputFields(List.of(COUNT_FIELD))
                         .consistencyLevel(ConsistencyLevel.STRONG)
                         .build()));
-    Object count = response.getQueryResults().get(0).getEntity().get(COUNT_FIELD);
-    return ((Number) count).longValue();
+    return ((Number) response.getQueryResults().get(0).getEntity().get(COUNT_FIELD)).longValue();
   }
 
   /**
@@ -571,7 +293,7 @@ public final class MilvusImageStore implements AutoCloseable {
    * model, however large the collection.
    */
   public Map<String, Long> modelCounts() {
-    Map<String, Long> counts = new java.util.LinkedHashMap<>();
+    Map<String, Long> counts = new LinkedHashMap<>();
     while (true) {
       String filter =
           counts.isEmpty()
@@ -584,11 +306,11 @@ public final class MilvusImageStore implements AutoCloseable {
       QueryResp next =
           read(
               "find next model",
-              () ->
+              client ->
                   client.query(
                       QueryReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(config.collection())
+                          .databaseName(connection.database())
+                          .collectionName(connection.collection())
                           .filter(filter)
                           .outputFields(List.of(ImageFields.MODEL))
                           .limit(1)
@@ -600,7 +322,7 @@ public final class MilvusImageStore implements AutoCloseable {
       String model = (String) next.getQueryResults().get(0).getEntity().get(ImageFields.MODEL);
       counts.put(model, count(ImageFields.MODEL + " == " + FilterExpressions.quote(model)));
     }
-    Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+    Map<String, Long> sorted = new LinkedHashMap<>();
     counts.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .forEach(e -> sorted.put(e.getKey(), e.getValue()));
@@ -611,11 +333,21 @@ public final class MilvusImageStore implements AutoCloseable {
    * Every row (vectors included), in pages of {@code batchSize}, through Milvus's query iterator:
    * memory stays bounded however large the collection. STRONG read as of the call.
    */
-  public void scan(int batchSize, java.util.function.Consumer<List<ImageRecord>> consumer) {
-    List<String> fields = new ArrayList<>(ImageFields.METADATA);
-    fields.add(ImageFields.ID);
-    fields.add(ImageFields.VECTOR);
-    scanPages(batchSize, fields, MilvusImageStore::fromEntity, consumer);
+  public void scan(int batchSize, Consumer<List<ImageRecord>> consumer) {
+    scanPages(batchSize, ImageRowCodec.ALL_FIELDS, ImageRowCodec::fromEntity, consumer);
+  }
+
+  /**
+   * The {@code filepath} of every row, in pages of {@code batchSize}: a video's path comes once per
+   * frame. Reads no vectors, so it is cheap enough to list a large collection. STRONG read as of
+   * the call.
+   */
+  public void scanFilepaths(int batchSize, Consumer<List<String>> consumer) {
+    scanPages(
+        batchSize,
+        List.of(ImageFields.FILEPATH),
+        row -> (String) row.get(ImageFields.FILEPATH),
+        consumer);
   }
 
   /**
@@ -625,26 +357,26 @@ public final class MilvusImageStore implements AutoCloseable {
   private <T> void scanPages(
       int batchSize,
       List<String> fields,
-      java.util.function.Function<Map<String, Object>, T> mapper,
-      java.util.function.Consumer<List<T>> consumer) {
+      Function<Map<String, Object>, T> mapper,
+      Consumer<List<T>> consumer) {
     if (batchSize < 1 || batchSize > MAX_IDS_PER_CALL * 16) {
       throw new IllegalArgumentException("scan batch size is " + batchSize + "; use 1 to 16000");
     }
     var iterator =
         read(
             "open query iterator",
-            () ->
+            client ->
                 client.queryIterator(
-                    io.milvus.v2.service.vector.request.QueryIteratorReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
+                    QueryIteratorReq.builder()
+                        .databaseName(connection.database())
+                        .collectionName(connection.collection())
                         .outputFields(fields)
                         .batchSize(batchSize)
                         .consistencyLevel(ConsistencyLevel.STRONG)
                         .build()));
     try {
       while (true) {
-        var page = retrier.call("scan next page", iterator::next);
+        var page = connection.call("scan next page", client -> iterator.next());
         if (page.isEmpty()) {
           break;
         }
@@ -661,54 +393,42 @@ public final class MilvusImageStore implements AutoCloseable {
 
   /** The rows with these ids (vectors included); missing ids are skipped. STRONG read. */
   public List<ImageRecord> get(Collection<String> ids) {
-    List<String> all = List.copyOf(ids);
     List<ImageRecord> found = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += MAX_IDS_PER_CALL) {
-      List<Object> chunk =
-          new ArrayList<>(all.subList(from, Math.min(all.size(), from + MAX_IDS_PER_CALL)));
-      List<String> fields = new ArrayList<>(ImageFields.METADATA);
-      fields.add(ImageFields.ID);
-      fields.add(ImageFields.VECTOR);
-      QueryResp response =
-          read(
-              "get " + chunk.size() + " ids",
-              () ->
-                  client.query(
-                      QueryReq.builder()
-                          .databaseName(config.database())
-                          .collectionName(config.collection())
-                          .ids(chunk)
-                          .outputFields(fields)
-                          .consistencyLevel(ConsistencyLevel.STRONG)
-                          .build()));
-      for (QueryResp.QueryResult result : response.getQueryResults()) {
-        found.add(fromEntity(result.getEntity()));
-      }
-    }
+    forChunks(
+        ids,
+        MAX_IDS_PER_CALL,
+        chunk -> {
+          QueryResp response =
+              read(
+                  "get " + chunk.size() + " ids",
+                  client ->
+                      client.query(
+                          QueryReq.builder()
+                              .databaseName(connection.database())
+                              .collectionName(connection.collection())
+                              .ids(new ArrayList<>(chunk))
+                              .outputFields(ImageRowCodec.ALL_FIELDS)
+                              .consistencyLevel(ConsistencyLevel.STRONG)
+                              .build()));
+          for (QueryResp.QueryResult result : response.getQueryResults()) {
+            found.add(ImageRowCodec.fromEntity(result.getEntity()));
+          }
+        });
     return found;
   }
 
   /** Deletes rows by id; returns the count the server reports. Unknown ids are ignored. */
   public long deleteByIds(Collection<String> ids) {
-    List<String> all = List.copyOf(ids);
-    long deleted = 0;
-    for (int from = 0; from < all.size(); from += MAX_IDS_PER_CALL) {
-      List<Object> chunk =
-          new ArrayList<>(all.subList(from, Math.min(all.size(), from + MAX_IDS_PER_CALL)));
-      deleted +=
-          retrier.call(
-              "delete " + chunk.size() + " ids",
-              () ->
-                  client
-                      .delete(
-                          DeleteReq.builder()
-                              .databaseName(config.database())
-                              .collectionName(config.collection())
-                              .ids(chunk)
-                              .build())
-                      .getDeleteCnt());
-    }
-    return deleted;
+    long[] deleted = {0};
+    forChunks(
+        ids,
+        MAX_IDS_PER_CALL,
+        chunk ->
+            deleted[0] +=
+                delete(
+                    "delete " + chunk.size() + " ids",
+                    () -> DeleteReq.builder().ids(new ArrayList<>(chunk))));
+    return deleted[0];
   }
 
   /**
@@ -721,17 +441,7 @@ public final class MilvusImageStore implements AutoCloseable {
           "delete filter is empty; Milvus needs an expression such as "
               + FilterExpressions.filepathEquals("/images/a.jpg"));
     }
-    return retrier.call(
-        "delete where " + filter,
-        () ->
-            client
-                .delete(
-                    DeleteReq.builder()
-                        .databaseName(config.database())
-                        .collectionName(config.collection())
-                        .filter(filter)
-                        .build())
-                .getDeleteCnt());
+    return delete("delete where " + filter, () -> DeleteReq.builder().filter(filter));
   }
 
   /**
@@ -739,32 +449,37 @@ public final class MilvusImageStore implements AutoCloseable {
    * the server reports. Paths are escaped ({@link FilterExpressions}), so any file name is safe.
    */
   public long deleteByPaths(Collection<String> paths) {
-    List<String> all = List.copyOf(paths);
-    long deleted = 0;
-    for (int from = 0; from < all.size(); from += MAX_PATHS_PER_DELETE) {
-      deleted +=
-          deleteByFilter(
-              FilterExpressions.filepathIn(
-                  all.subList(from, Math.min(all.size(), from + MAX_PATHS_PER_DELETE))));
-    }
-    return deleted;
+    long[] deleted = {0};
+    forChunks(
+        paths,
+        MAX_PATHS_PER_DELETE,
+        chunk -> deleted[0] += deleteByFilter(FilterExpressions.filepathIn(chunk)));
+    return deleted[0];
   }
 
-  /**
-   * The {@code filepath} of every row, in pages of {@code batchSize}: a video's path comes once per
-   * frame. Reads no vectors, so it is cheap enough to list a large collection. STRONG read as of
-   * the call.
-   */
-  public void scanFilepaths(int batchSize, java.util.function.Consumer<List<String>> consumer) {
-    scanPages(
-        batchSize,
-        List.of(ImageFields.FILEPATH),
-        row -> (String) row.get(ImageFields.FILEPATH),
-        consumer);
+  private long delete(String operation, Supplier<DeleteReq.DeleteReqBuilder> request) {
+    return connection.call(
+        operation,
+        client ->
+            client
+                .delete(
+                    request
+                        .get()
+                        .databaseName(connection.database())
+                        .collectionName(connection.collection())
+                        .build())
+                .getDeleteCnt());
+  }
+
+  private static <T> void forChunks(Collection<T> items, int size, Consumer<List<T>> action) {
+    List<T> all = List.copyOf(items);
+    for (int from = 0; from < all.size(); from += size) {
+      action.accept(all.subList(from, Math.min(all.size(), from + size)));
+    }
   }
 
   public MilvusConfig config() {
-    return config;
+    return connection.config();
   }
 
   public CollectionSpec spec() {
@@ -773,7 +488,7 @@ public final class MilvusImageStore implements AutoCloseable {
 
   @Override
   public void close() {
-    client.close();
+    connection.close();
   }
 
   private void requireDimension(float[] vector, String what) {
@@ -783,7 +498,7 @@ public final class MilvusImageStore implements AutoCloseable {
               + " has "
               + vector.length
               + " dimensions but collection '"
-              + config.collection()
+              + connection.collection()
               + "' stores "
               + spec.dimension()
               + "-d vectors; the model and the collection's dimension must match");
@@ -799,46 +514,5 @@ public final class MilvusImageStore implements AutoCloseable {
 
   private static Map<String, Object> nonNull(Map<String, Object> entity) {
     return entity == null ? Map.of() : entity;
-  }
-
-  private static JsonObject toJson(ImageRecord row) {
-    JsonObject json = new JsonObject();
-    json.addProperty(ImageFields.ID, row.id());
-    json.addProperty(ImageFields.FILEPATH, row.filepath());
-    JsonArray vector = new JsonArray(row.vector().length);
-    for (float value : row.vector()) {
-      vector.add(value);
-    }
-    json.add(ImageFields.VECTOR, vector);
-    json.addProperty(ImageFields.CONTENT_SHA256, row.contentSha256());
-    json.addProperty(ImageFields.SIZE_BYTES, row.sizeBytes());
-    json.addProperty(ImageFields.WIDTH, row.width());
-    json.addProperty(ImageFields.HEIGHT, row.height());
-    json.addProperty(ImageFields.MTIME_MS, row.mtimeMs());
-    json.addProperty(ImageFields.MODEL, row.model());
-    json.addProperty(ImageFields.INGESTED_AT_MS, row.ingestedAtMs());
-    json.addProperty(ImageFields.FRAME_MS, row.frameMs());
-    return json;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static ImageRecord fromEntity(Map<String, Object> entity) {
-    List<Number> values = (List<Number>) entity.get(ImageFields.VECTOR);
-    float[] vector = new float[values.size()];
-    for (int i = 0; i < vector.length; i++) {
-      vector[i] = values.get(i).floatValue();
-    }
-    return new ImageRecord(
-        (String) entity.get(ImageFields.ID),
-        (String) entity.get(ImageFields.FILEPATH),
-        vector,
-        (String) entity.get(ImageFields.CONTENT_SHA256),
-        ((Number) entity.get(ImageFields.SIZE_BYTES)).longValue(),
-        ((Number) entity.get(ImageFields.WIDTH)).intValue(),
-        ((Number) entity.get(ImageFields.HEIGHT)).intValue(),
-        ((Number) entity.get(ImageFields.MTIME_MS)).longValue(),
-        (String) entity.get(ImageFields.MODEL),
-        ((Number) entity.get(ImageFields.INGESTED_AT_MS)).longValue(),
-        ((Number) entity.get(ImageFields.FRAME_MS)).longValue());
   }
 }

@@ -1,7 +1,7 @@
 package dev.imgsearch.core.bench;
 
+import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
-import dev.imgsearch.core.embed.Device;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package dev.imgsearch.job.decode;
 import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
-import dev.imgsearch.job.JobTags;
+import dev.imgsearch.job.metrics.PipelineCounters;
 import dev.imgsearch.job.source.ImageFile;
 import dev.imgsearch.job.source.LocalPaths;
 import dev.imgsearch.job.source.WholeFileFormat;
@@ -129,7 +129,7 @@ public class SettleRetryFunction
       out.collect(decoder.decode(file));
     } catch (DecodeException e) {
       counters.rejected(e.reason());
-      ctx.output(JobTags.REJECTED, Rejection.of(path, e.reason(), e.detail(), timestamp));
+      ctx.output(SideOutputs.REJECTED, Rejection.of(path, e.reason(), e.detail(), timestamp));
     }
   }
 }

@@ -4,10 +4,10 @@ import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.ModelException;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.embed.OrtRuntime;
-import dev.imgsearch.core.store.ImageIds;
 import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.job.config.IngestJobConfig;
 import dev.imgsearch.job.decode.PreprocessedImage;
-import java.time.Duration;
+import dev.imgsearch.job.metrics.JobMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -37,17 +37,9 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(BatchingEmbedFunction.class);
 
-  /** Metric names; tests and dashboards read them. */
-  public static final String METRIC_BATCHES = "inferenceBatches";
-
-  public static final String METRIC_EMBEDDED = "imagesEmbedded";
-
-  public static final String METRIC_SESSIONS = "inferenceSessions";
-
   private final ModelConfig modelConfig;
   private final String expectedModelSha256;
-  private final int batchSize;
-  private final Duration maxBatchWait;
+  private final IngestJobConfig.Inference settings;
 
   private transient OnnxEmbedder embedder;
   private transient ScheduledExecutorService timer;
@@ -65,16 +57,15 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
    *     file differs fails at start-up instead of mixing vectors of two models
    */
   public BatchingEmbedFunction(
-      ModelConfig modelConfig, String expectedModelSha256, int batchSize, Duration maxBatchWait) {
+      ModelConfig modelConfig, String expectedModelSha256, IngestJobConfig.Inference settings) {
     this.modelConfig = modelConfig;
     this.expectedModelSha256 = expectedModelSha256;
-    this.batchSize = batchSize;
-    this.maxBatchWait = maxBatchWait;
+    this.settings = settings;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    embedder = OnnxEmbedder.open(modelConfig, batchSize);
+    embedder = OnnxEmbedder.open(modelConfig, settings.batchSize());
     if (expectedModelSha256 != null && !expectedModelSha256.equals(embedder.model().sha256())) {
       embedder.close();
       throw new ModelException(
@@ -89,17 +80,23 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
     timer = Executors.newSingleThreadScheduledExecutor(OrtRuntime.threadFactory("batch-timer"));
     batcher =
         new MicroBatcher<>(
-            embedder.batchSize(), embedder.sessions(), maxBatchWait, timer, this::runBatch);
+            embedder.batchSize(),
+            embedder.sessions(),
+            settings.maxBatchWait(),
+            timer,
+            this::runBatch);
 
     MetricGroup group = getRuntimeContext().getMetricGroup();
-    embedded = group.counter(METRIC_EMBEDDED);
-    batches = group.counter(METRIC_BATCHES);
-    timeouts = group.counter("inferenceTimeouts");
-    batchSizes = group.histogram("batchSize", new DescriptiveStatisticsHistogram(1000));
-    inferenceMs = group.histogram("inferenceMsPerBatch", new DescriptiveStatisticsHistogram(1000));
-    group.gauge("batcherQueueDepth", () -> batcher.pending());
+    embedded = group.counter(JobMetrics.IMAGES_EMBEDDED);
+    batches = group.counter(JobMetrics.INFERENCE_BATCHES);
+    timeouts = group.counter(JobMetrics.INFERENCE_TIMEOUTS);
+    batchSizes = group.histogram(JobMetrics.BATCH_SIZE, new DescriptiveStatisticsHistogram(1000));
+    inferenceMs =
+        group.histogram(
+            JobMetrics.INFERENCE_MS_PER_BATCH, new DescriptiveStatisticsHistogram(1000));
+    group.gauge(JobMetrics.BATCHER_QUEUE_DEPTH, () -> batcher.pending());
     int sessions = embedder.sessions();
-    group.gauge(METRIC_SESSIONS, () -> sessions);
+    group.gauge(JobMetrics.INFERENCE_SESSIONS, () -> sessions);
   }
 
   @Override
@@ -143,20 +140,7 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
               int i = 0;
               try {
                 for (; i < batch.size(); i++) {
-                  PreprocessedImage img = batch.get(i).image();
-                  ImageRecord row =
-                      new ImageRecord(
-                          ImageIds.ofNormalized(img.path, img.frameMs),
-                          img.path,
-                          vectors[i],
-                          img.contentSha256,
-                          img.sizeBytes,
-                          img.width,
-                          img.height,
-                          img.mtimeMs,
-                          model,
-                          now,
-                          img.frameMs);
+                  ImageRecord row = ImageRows.of(batch.get(i).image(), vectors[i], model, now);
                   batch.get(i).future().complete(List.of(row));
                 }
               } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ public class MilvusSink
   private final StoreOptions storeOptions;
   private final int maxBatchRows;
   private final Duration maxBufferTime;
+  private final int maxInFlightRequests;
   private final Duration removalGuard;
 
   MilvusSink(
@@ -39,12 +40,14 @@ public class MilvusSink
       StoreOptions storeOptions,
       int maxBatchRows,
       Duration maxBufferTime,
+      int maxInFlightRequests,
       Duration removalGuard) {
     this.connection = Preconditions.checkNotNull(connection);
     this.collection = Preconditions.checkNotNull(collection);
     this.storeOptions = Preconditions.checkNotNull(storeOptions);
     this.maxBatchRows = maxBatchRows;
     this.maxBufferTime = Preconditions.checkNotNull(maxBufferTime);
+    this.maxInFlightRequests = maxInFlightRequests;
     this.removalGuard = Preconditions.checkNotNull(removalGuard);
   }
 

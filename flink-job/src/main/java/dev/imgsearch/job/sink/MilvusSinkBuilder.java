@@ -17,6 +17,7 @@ public class MilvusSinkBuilder {
   private int maxBatchRows = 256;
   private Duration maxBufferTime = Duration.ofSeconds(2);
   private Duration removalGuard = Duration.ofMinutes(10);
+  private int maxInFlightRequests = 2;
 
   MilvusSinkBuilder() {}
 
@@ -59,6 +60,19 @@ public class MilvusSinkBuilder {
   }
 
   /**
+   * Requests (upserts, deletes) sent to Milvus and not yet answered, per writer. At the limit the
+   * writer takes no more input until one is answered: that is the sink's backpressure. Default 2.
+   */
+  public MilvusSinkBuilder setMaxInFlightRequests(int maxInFlightRequests) {
+    checkArgument(
+        maxInFlightRequests >= 1 && maxInFlightRequests <= 64,
+        "maxInFlightRequests must be between 1 and 64, got %s",
+        maxInFlightRequests);
+    this.maxInFlightRequests = maxInFlightRequests;
+    return this;
+  }
+
+  /**
    * How long a deletion is remembered to drop rows of the removed version that arrive after it
    * (they were still being embedded). Default 10 min; must exceed the time a row can spend between
    * the source and the sink.
@@ -76,6 +90,12 @@ public class MilvusSinkBuilder {
     checkState(connection != null, "setConnection(...) is required");
     checkState(collection != null, "setCollection(...) is required");
     return new MilvusSink(
-        connection, collection, storeOptions, maxBatchRows, maxBufferTime, removalGuard);
+        connection,
+        collection,
+        storeOptions,
+        maxBatchRows,
+        maxBufferTime,
+        maxInFlightRequests,
+        removalGuard);
   }
 }

@@ -1,6 +1,7 @@
 package dev.imgsearch.job.sink;
 
 import dev.imgsearch.core.store.ImageRecord;
+import dev.imgsearch.job.metrics.JobMetrics;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.accumulators.LongMaximum;
 import org.apache.flink.api.common.accumulators.LongMinimum;
@@ -16,9 +17,6 @@ import org.slf4j.LoggerFactory;
 public class ProgressCounter extends RichMapFunction<ImageRecord, ImageRecord> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ProgressCounter.class);
-  public static final String EMBEDDED = "embedded";
-  public static final String FIRST_ROW_MS = "firstRowMs";
-  public static final String LAST_ROW_MS = "lastRowMs";
   private static final long LOG_EVERY_MS = 5_000;
 
   private transient LongCounter rows;
@@ -30,11 +28,11 @@ public class ProgressCounter extends RichMapFunction<ImageRecord, ImageRecord> {
 
   @Override
   public void open(OpenContext openContext) {
-    rows = getRuntimeContext().getLongCounter(EMBEDDED);
+    rows = getRuntimeContext().getLongCounter(JobMetrics.EMBEDDED);
     firstRow = new LongMinimum();
     lastRow = new LongMaximum();
-    getRuntimeContext().addAccumulator(FIRST_ROW_MS, firstRow);
-    getRuntimeContext().addAccumulator(LAST_ROW_MS, lastRow);
+    getRuntimeContext().addAccumulator(JobMetrics.FIRST_ROW_MS, firstRow);
+    getRuntimeContext().addAccumulator(JobMetrics.LAST_ROW_MS, lastRow);
     lastLog = System.currentTimeMillis();
   }
 

@@ -1,7 +1,6 @@
 package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.RejectReason;
-import dev.imgsearch.job.video.RawFrame;
 
 /**
  * One file from the watched folder, read whole. When reading failed (deleted after listing, no
@@ -67,6 +66,11 @@ public class ImageFile {
     f.readError = reason;
     f.readErrorDetail = detail;
     return f;
+  }
+
+  /** A copy that names the same file and version, without its bytes: to read it again later. */
+  public ImageFile withoutContent() {
+    return read(path, null, sizeBytes, mtimeMs);
   }
 
   /** A marker of the watch source: no bytes, only the path and the version it refers to. */

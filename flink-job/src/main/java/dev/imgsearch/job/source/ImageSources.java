@@ -1,6 +1,8 @@
 package dev.imgsearch.job.source;
 
+import dev.imgsearch.core.video.VideoSampling;
 import dev.imgsearch.job.config.IngestJobConfig;
+import dev.imgsearch.job.config.IngestOptions;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.flink.api.connector.source.Source;
@@ -16,18 +18,18 @@ public final class ImageSources {
 
   private ImageSources() {}
 
-  public static Source<ImageFile, ?, ?> folder(IngestJobConfig cfg) {
-    Set<String> extensions = new TreeSet<>(cfg.extensions());
-    extensions.addAll(cfg.video().extensions());
-    WholeFileFormat format = new WholeFileFormat(cfg.maxFileBytes(), cfg.video());
-    Path root = Path.fromLocalFile(cfg.source().toFile());
-    if (cfg.mode() == IngestJobConfig.Mode.WATCH) {
+  public static Source<ImageFile, ?, ?> folder(IngestJobConfig.Source source, VideoSampling video) {
+    Set<String> extensions = new TreeSet<>(source.extensions());
+    extensions.addAll(video.extensions());
+    WholeFileFormat format = new WholeFileFormat(source.maxFileBytes(), video);
+    Path root = Path.fromLocalFile(source.path().toFile());
+    if (source.mode() == IngestOptions.Mode.WATCH) {
       return new FolderWatchSource(
           root,
           format,
           () -> new ImageFileEnumerator(extensions),
-          cfg.monitorInterval(),
-          cfg.deleteDelay());
+          source.monitorInterval(),
+          source.deleteDelay());
     }
     return FileSource.forBulkFileFormat(format, root)
         .setFileEnumerator(() -> new ImageFileEnumerator(extensions))

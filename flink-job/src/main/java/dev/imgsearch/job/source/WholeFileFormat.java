@@ -2,7 +2,6 @@ package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.video.VideoSampling;
-import dev.imgsearch.job.video.VideoFrameReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -32,9 +32,10 @@ public final class ListingHooks {
       IngestJobConfig cfg, Consumer<List<java.nio.file.Path>> afterListing) {
     String key = UUID.randomUUID().toString();
     HOOKS.put(key, afterListing);
-    TreeSet<String> extensions = new TreeSet<>(cfg.extensions());
+    TreeSet<String> extensions = new TreeSet<>(cfg.source().extensions());
     return FileSource.forBulkFileFormat(
-            new WholeFileFormat(cfg.maxFileBytes()), Path.fromLocalFile(cfg.source().toFile()))
+            new WholeFileFormat(cfg.source().maxFileBytes()),
+            Path.fromLocalFile(cfg.source().path().toFile()))
         .setFileEnumerator(() -> new Hooked(new ImageFileEnumerator(extensions), key))
         .build();
   }

@@ -65,6 +65,8 @@ public final class JobTestSupport {
                 deadLetters.toString(),
                 "--device",
                 "cpu",
+                "--embed-parallelism",
+                "1",
                 "--intra-op-threads",
                 "1",
                 "--batch-size",

@@ -1,34 +1,46 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.options;
 
+import dev.imgsearch.core.embed.ModelException;
 import dev.imgsearch.core.store.MilvusUnavailableException;
+import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine.IExitCodeExceptionMapper;
 
-/** The CLI's exit codes, and how exceptions map to them and to one-line messages. */
-public final class ExitCodes implements IExitCodeExceptionMapper {
+/**
+ * The exit codes of the ingestion job and the query CLI, which mean the same in both, and how an
+ * error maps to one of them and to its one-line message.
+ */
+public final class ExitCodes {
 
   public static final int OK = 0;
 
-  /** Anything else that went wrong: missing collection, model problems, server refusals. */
+  /**
+   * Something went wrong that is not the input's fault: a model that cannot be used, a collection
+   * that does not match, a call Milvus refused.
+   */
   public static final int FAILURE = 1;
 
-  /** Bad options or arguments, or a query image that cannot be read or decoded. */
+  /**
+   * Bad input: an unknown or invalid option or flag, a file named by one that does not exist, a
+   * query image that cannot be read.
+   */
   public static final int BAD_INPUT = 2;
 
+  /** Milvus could not be reached within the retry policy. */
   public static final int MILVUS_UNREACHABLE = 3;
 
-  @Override
-  public int getExitCode(Throwable error) {
-    return of(error);
-  }
+  private ExitCodes() {}
 
+  /** The exit code for an error: its own when it has one, else by its kind. */
   public static int of(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof CliException cli) {
-        return cli.exitCode();
+      if (t instanceof UserError user) {
+        return user.exitCode();
       }
       if (t instanceof MilvusUnavailableException) {
         return MILVUS_UNREACHABLE;
+      }
+      if (t instanceof ModelException) {
+        return FAILURE;
       }
       if (t == t.getCause()) {
         break;
@@ -37,11 +49,11 @@ public final class ExitCodes implements IExitCodeExceptionMapper {
     return FAILURE;
   }
 
-  /** The error as one line: our own message when we wrote one, else the exception's. */
+  /** The error as one line: our own message where we wrote one, else the exception's. */
   public static String message(Throwable error) {
     Throwable shown = error;
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof CliException) {
+      if (t instanceof UserError) {
         shown = t;
         break;
       }
@@ -49,7 +61,7 @@ public final class ExitCodes implements IExitCodeExceptionMapper {
     String message = shown.getMessage();
     if (message == null || message.isBlank()) {
       message = shown.getClass().getSimpleName();
-    } else if (!(shown instanceof CliException)
+    } else if (!(shown instanceof UserError)
         && shown instanceof RuntimeException
         && shown.getClass().getPackageName().startsWith("java.")) {
       // e.g. an IllegalStateException deep in a library: the type helps.
@@ -61,6 +73,21 @@ public final class ExitCodes implements IExitCodeExceptionMapper {
   /** Newlines and runs of white space folded, so that the message stays one line. */
   public static String oneLine(String text) {
     return text.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+  }
+
+  /**
+   * The message with each option key it names followed by the flag that sets it, so that a user of
+   * either finds the setting: "imgsearch.inference.batch-size (--batch-size) is 0; ...".
+   */
+  public static String withFlags(String message, List<Flag> flags) {
+    String out = message;
+    for (Flag flag : flags) {
+      String key = flag.option().key();
+      if (flag.constant() == null && out.contains(key) && !out.contains(key + " (" + flag.name())) {
+        out = out.replace(key, key + " (" + flag.name() + ")");
+      }
+    }
+    return out;
   }
 
   /** A few words on why a call to Milvus did not get through, from the gRPC status. */

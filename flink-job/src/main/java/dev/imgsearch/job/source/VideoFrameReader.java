@@ -1,4 +1,4 @@
-package dev.imgsearch.job.video;
+package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.RejectReason;
@@ -6,8 +6,6 @@ import dev.imgsearch.core.store.ImageFields;
 import dev.imgsearch.core.video.VideoFrame;
 import dev.imgsearch.core.video.VideoFrameSampler;
 import dev.imgsearch.core.video.VideoSampling;
-import dev.imgsearch.job.source.ImageFile;
-import dev.imgsearch.job.source.LocalPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;

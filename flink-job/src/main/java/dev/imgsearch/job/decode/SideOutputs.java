@@ -1,11 +1,10 @@
-package dev.imgsearch.job;
+package dev.imgsearch.job.decode;
 
-import dev.imgsearch.job.decode.Rejection;
 import dev.imgsearch.job.source.ImageFile;
 import org.apache.flink.util.OutputTag;
 
 /** Side outputs of the pipeline. */
-public final class JobTags {
+public final class SideOutputs {
 
   /** Files that will not be embedded, with their reason: they go to the dead-letter output. */
   public static final OutputTag<Rejection> REJECTED = new OutputTag<>("rejected") {};
@@ -22,5 +21,5 @@ public final class JobTags {
    */
   public static final OutputTag<ImageFile> LIFECYCLE = new OutputTag<>("lifecycle") {};
 
-  private JobTags() {}
+  private SideOutputs() {}
 }

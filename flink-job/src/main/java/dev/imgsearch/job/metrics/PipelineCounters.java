@@ -1,4 +1,4 @@
-package dev.imgsearch.job.decode;
+package dev.imgsearch.job.metrics;
 
 import dev.imgsearch.core.image.RejectReason;
 import java.util.EnumMap;
@@ -13,8 +13,6 @@ import org.apache.flink.metrics.MetricGroup;
  * result, for the summary of a {@code once} run).
  */
 public final class PipelineCounters {
-  public static final String FILES_SEEN = "filesSeen";
-  public static final String REJECTED_PREFIX = "rejected.";
 
   private final RuntimeContext context;
   private final Counter filesSeen;
@@ -22,21 +20,21 @@ public final class PipelineCounters {
   private final MetricGroup rejectedGroup;
   private final Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
 
-  PipelineCounters(RuntimeContext context) {
+  public PipelineCounters(RuntimeContext context) {
     this.context = context;
     MetricGroup group = context.getMetricGroup();
-    this.filesSeen = group.counter(FILES_SEEN);
-    this.filesSeenTotal = context.getLongCounter(FILES_SEEN);
-    this.rejectedGroup = group.addGroup("rejected");
+    this.filesSeen = group.counter(JobMetrics.FILES_SEEN);
+    this.filesSeenTotal = context.getLongCounter(JobMetrics.FILES_SEEN);
+    this.rejectedGroup = group.addGroup(JobMetrics.REJECTED);
   }
 
-  void fileSeen() {
+  public void fileSeen() {
     filesSeen.inc();
     filesSeenTotal.add(1);
   }
 
-  void rejected(RejectReason reason) {
+  public void rejected(RejectReason reason) {
     rejected.computeIfAbsent(reason, r -> rejectedGroup.counter(r.name())).inc();
-    context.getLongCounter(REJECTED_PREFIX + reason.name()).add(1);
+    context.getLongCounter(JobMetrics.REJECTED_PREFIX + reason.name()).add(1);
   }
 }

@@ -1,12 +1,10 @@
-package dev.imgsearch.job.video;
+package dev.imgsearch.job.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.imgsearch.core.image.RejectReason;
 import dev.imgsearch.core.testing.TestVideos;
 import dev.imgsearch.core.video.VideoSampling;
-import dev.imgsearch.job.source.ImageFile;
-import dev.imgsearch.job.source.WholeFileFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

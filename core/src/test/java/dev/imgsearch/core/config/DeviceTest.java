@@ -1,4 +1,4 @@
-package dev.imgsearch.core.embed;
+package dev.imgsearch.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,11 +1,11 @@
-package dev.imgsearch.job.video;
+package dev.imgsearch.job.decode;
 
 import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
 import dev.imgsearch.core.preprocess.TorchvisionPreprocessor;
-import dev.imgsearch.job.decode.PreprocessedImage;
 import dev.imgsearch.job.source.ImageFile;
+import dev.imgsearch.job.source.RawFrame;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;

@@ -1,4 +1,4 @@
-package dev.imgsearch.job.video;
+package dev.imgsearch.job.source;
 
 import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.image.ImageFormat;

@@ -1,4 +1,4 @@
-package dev.imgsearch.core.embed;
+package dev.imgsearch.core.config;
 
 import java.util.Locale;
 
