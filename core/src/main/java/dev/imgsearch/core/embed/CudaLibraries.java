@@ -177,7 +177,11 @@ public final class CudaLibraries {
    * its first line.
    */
   public static String diagnose(String ortMessage) {
-    return diagnose(ortMessage, Host.current());
+    try {
+      return diagnose(ortMessage, Host.current());
+    } catch (RuntimeException e) { // a diagnosis must never hide the error it explains
+      return firstLine(ortMessage);
+    }
   }
 
   static String diagnose(String ortMessage, Host host) {
@@ -373,7 +377,11 @@ public final class CudaLibraries {
     } catch (IOException | RuntimeException e) {
       return "libraries unknown (no /proc/self/maps)";
     }
-    return inUse(mappedFiles(maps), Host.current());
+    try {
+      return inUse(mappedFiles(maps), Host.current());
+    } catch (RuntimeException e) { // never fail a CUDA session that loaded over its log line
+      return "libraries unknown (" + e + ")";
+    }
   }
 
   /** The distinct files of /proc/self/maps lines, in order. */
