@@ -227,6 +227,12 @@ public final class CudaLibraries {
       providerMajor = lib.get().cudaMajor();
     }
     String who = providerName(provider, host, providerMajor);
+    if (missing != null && lib.isEmpty()) {
+      return missing
+          + " is missing: "
+          + who
+          + " needs it; install it, or put the folder that has it on LD_LIBRARY_PATH";
+    }
     if (lib.isEmpty()) {
       return who
           + " cannot be loaded: "

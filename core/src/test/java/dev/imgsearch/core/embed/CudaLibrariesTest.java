@@ -113,6 +113,18 @@ class CudaLibrariesTest {
   }
 
   @Test
+  void aMissingLibraryOutsideCudaIsNamedWithoutACudaVersion() {
+    String line =
+        CudaLibraries.diagnose(
+            loadFailure("/opt/ort/libonnxruntime_providers_cuda.so", "libgomp.so.1"),
+            hostWith(null));
+    assertThat(line)
+        .isEqualTo(
+            "libgomp.so.1 is missing: the CUDA provider /opt/ort/libonnxruntime_providers_cuda.so"
+                + " needs it; install it, or put the folder that has it on LD_LIBRARY_PATH");
+  }
+
+  @Test
   void aMissingDriverIsNamedAsSuch() {
     String line =
         CudaLibraries.diagnose(
