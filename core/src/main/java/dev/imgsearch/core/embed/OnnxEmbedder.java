@@ -245,8 +245,9 @@ public final class OnnxEmbedder implements AutoCloseable {
         String provider = "CUDA device " + device.index();
         if (log) {
           LOG.info(
-              "ONNX Runtime runs on {} ({})",
+              "ONNX Runtime runs on {} ({}; {})",
               provider,
+              CudaLibraries.inUse(),
               config.cuda().providerOptions(device.index()));
         }
         return new SessionWithProvider(session, provider);
@@ -258,15 +259,16 @@ public final class OnnxEmbedder implements AutoCloseable {
                   + " was requested, but the CUDA provider cannot run model "
                   + path
                   + ": "
-                  + firstLine(e.getMessage())
-                  + "; install CUDA 12 and cuDNN 9, or use --device cpu or auto",
+                  + CudaLibraries.diagnose(e.getMessage())
+                  + "; or use --device cpu or auto",
               e);
         }
         if (log) {
           LOG.info(
-              "ONNX Runtime runs on the CPU ({}): CUDA is not available ({})",
+              "ONNX Runtime runs on the CPU ({}): CUDA is not available: {}",
               threads,
-              firstLine(e.getMessage()));
+              CudaLibraries.diagnose(e.getMessage()));
+          LOG.debug("The CUDA provider's error: {}", e.getMessage());
         }
       }
     } else if (log) {

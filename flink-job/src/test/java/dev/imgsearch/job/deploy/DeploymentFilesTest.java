@@ -69,6 +69,59 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void theImageHasACuda12AndACuda13VariantWhoseNativesTheScriptAssembles() throws IOException {
+    List<String> lines = Files.readAllLines(DOCKER.resolve("flink/Dockerfile"));
+    assertThat(lines).contains("ARG CUDA=12");
+    List<String> froms = lines.stream().filter(l -> l.startsWith("FROM ")).toList();
+    assertThat(froms)
+        .anyMatch(l -> l.matches("FROM nvidia/cuda:12\\.\\d+\\.\\d+-cudnn-runtime-\\S+ AS cuda12"))
+        .anyMatch(l -> l.matches("FROM nvidia/cuda:13\\.\\d+\\.\\d+-cudnn-runtime-\\S+ AS cuda13"))
+        .anyMatch(l -> l.matches("FROM python:3\\.12\\S* AS ort-natives"));
+    assertThat(froms.get(froms.size() - 1)).isEqualTo("FROM cuda${CUDA}");
+
+    String dockerfile = String.join("\n", lines);
+    // The natives: the project's script, fed the job's ONNX Runtime jar and the pom's version.
+    assertThat(dockerfile)
+        .contains("COPY pom.xml ./")
+        .contains("COPY scripts/ort-cuda-natives.sh scripts/")
+        .contains("COPY flink-job/target/lib/onnxruntime*.jar jar/")
+        .contains("bash scripts/ort-cuda-natives.sh --cuda \"${CUDA}\"")
+        .contains("--classes-jar /out/lib/onnxruntime_gpu-classes.jar /out/ort-natives")
+        .contains("COPY --from=ort-natives /out/ort-natives /opt/ort-natives")
+        .contains("COPY --from=ort-natives --chown=flink:flink /out/lib/ /opt/flink/lib/")
+        .contains("JAVA_TOOL_OPTIONS=-Donnxruntime.native.path=/opt/ort-natives");
+    // Only the classes-only ORT jar reaches /opt/flink/lib: a second, full one would bring its
+    // own natives and provider back.
+    assertThat(
+            lines.stream().filter(l -> l.contains("onnxruntime") && l.contains("/opt/flink/lib")))
+        .allMatch(l -> l.contains("--from=ort-natives"));
+    Path script = projectRoot().resolve("scripts/ort-cuda-natives.sh");
+    assertThat(Files.isExecutable(script)).as(script.toString()).isTrue();
+    assertThat(Files.readString(projectRoot().resolve("pom.xml")))
+        .contains("<onnxruntime.version>");
+  }
+
+  @Test
+  void composeAndRunShChooseTheCudaVariant() throws Exception {
+    Map<String, Object> compose = load(DOCKER.resolve("docker-compose.yml"));
+    for (String name : List.of("jobmanager", "taskmanager")) {
+      Map<String, Object> flink = map(map(compose, "services"), name);
+      assertThat((String) flink.get("image")).endsWith("-cuda${IMGSEARCH_CUDA:-12}");
+      Map<String, Object> build = map(flink, "build");
+      assertThat(build).containsEntry("dockerfile", "docker/flink/Dockerfile");
+      assertThat(map(build, "args")).containsEntry("CUDA", "${IMGSEARCH_CUDA:-12}");
+    }
+    // A wrong variant is refused before anything is built.
+    Process p =
+        new ProcessBuilder("bash", DOCKER.resolve("run.sh").toString(), "up", "--cuda", "11")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor()).as(out).isEqualTo(2);
+    assertThat(out).contains("--cuda must be 12 or 13, not '11'");
+  }
+
+  @Test
   void operatorManifestRunsTheJobOnGpuNodes() throws IOException {
     Map<String, Object> d = load(DOCKER.resolve("k8s/flinkdeployment.yaml"));
     assertThat(d).containsEntry("apiVersion", "flink.apache.org/v1beta1");
