@@ -1,6 +1,5 @@
 package dev.imgsearch.job;
 
-import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.ModelInfo;
 import dev.imgsearch.core.embed.OnnxEmbedder;
@@ -19,12 +18,12 @@ final class JobPreflight {
 
   private JobPreflight() {}
 
-  /** Loads the model once on the CPU to read its dimension, preprocessing and hash. */
+  /**
+   * Reads the model's dimension, preprocessing and hash with the cheapest load (no graph
+   * optimization, one CPU thread): the TaskManagers load it for real.
+   */
   static ModelInfo probeModel(ModelConfig config) {
-    try (OnnxEmbedder probe =
-        OnnxEmbedder.open(config.withDevice(Device.CPU).withIntraOpThreads(1).withSessions(1))) {
-      return probe.model();
-    }
+    return OnnxEmbedder.probe(config);
   }
 
   /** Creates the collection, or validates an existing one's dimension and metric. */

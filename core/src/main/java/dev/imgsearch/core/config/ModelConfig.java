@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param sessions ONNX Runtime sessions, each running one batch at a time. Two on a CPU run ONNX
  *     Runtime about 6 % faster (a second batch fills the cores while the first waits on its slowest
  *     thread), but cost a second copy of the weights and of the memory arena
+ * @param batchPadding whether partial batches are padded to a few fixed sizes (on a GPU by default)
  */
 public record ModelConfig(
     String modelFile,
@@ -26,13 +27,15 @@ public record ModelConfig(
     int intraOpThreads,
     boolean allowSpinning,
     CudaSettings cuda,
-    int sessions)
+    int sessions,
+    BatchPadding batchPadding)
     implements Serializable {
 
   public ModelConfig {
     Objects.requireNonNull(modelFile, "modelFile");
     Objects.requireNonNull(device, "device");
     Objects.requireNonNull(cuda, "cuda");
+    Objects.requireNonNull(batchPadding, "batchPadding");
     if (intraOpThreads < 0) {
       throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
@@ -42,7 +45,8 @@ public record ModelConfig(
   }
 
   public static ModelConfig of(Path modelPath) {
-    return new ModelConfig(modelPath.toString(), Device.AUTO, 0, true, CudaSettings.defaults(), 1);
+    return new ModelConfig(
+        modelPath.toString(), Device.AUTO, 0, true, CudaSettings.defaults(), 1, BatchPadding.AUTO);
   }
 
   public Path modelPath() {
@@ -50,22 +54,29 @@ public record ModelConfig(
   }
 
   public ModelConfig withDevice(Device value) {
-    return new ModelConfig(modelFile, value, intraOpThreads, allowSpinning, cuda, sessions);
+    return new ModelConfig(
+        modelFile, value, intraOpThreads, allowSpinning, cuda, sessions, batchPadding);
   }
 
   public ModelConfig withIntraOpThreads(int value) {
-    return new ModelConfig(modelFile, device, value, allowSpinning, cuda, sessions);
+    return new ModelConfig(modelFile, device, value, allowSpinning, cuda, sessions, batchPadding);
   }
 
   public ModelConfig withAllowSpinning(boolean value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, value, cuda, sessions);
+    return new ModelConfig(modelFile, device, intraOpThreads, value, cuda, sessions, batchPadding);
   }
 
   public ModelConfig withCuda(CudaSettings value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, value, sessions);
+    return new ModelConfig(
+        modelFile, device, intraOpThreads, allowSpinning, value, sessions, batchPadding);
   }
 
   public ModelConfig withSessions(int value) {
-    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, cuda, value);
+    return new ModelConfig(
+        modelFile, device, intraOpThreads, allowSpinning, cuda, value, batchPadding);
+  }
+
+  public ModelConfig withBatchPadding(BatchPadding value) {
+    return new ModelConfig(modelFile, device, intraOpThreads, allowSpinning, cuda, sessions, value);
   }
 }

@@ -3,6 +3,7 @@ package dev.imgsearch.core.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.testing.TestPhotos;
 import java.io.File;

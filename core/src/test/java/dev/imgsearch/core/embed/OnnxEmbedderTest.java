@@ -3,6 +3,7 @@ package dev.imgsearch.core.embed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgsearch.core.config.BatchPadding;
 import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.preprocess.PreprocessSpec;
@@ -195,5 +196,49 @@ class OnnxEmbedderTest {
       s += x * x;
     }
     return Math.sqrt(s);
+  }
+
+  @Test
+  void paddedBatchesGiveTheSameVectorsAndNoPaddedRows() {
+    int size = embedder.preprocessSpec().tensorSize();
+    Random random = new Random(11);
+    List<float[]> batch = new ArrayList<>();
+    for (int b = 0; b < 3; b++) {
+      float[] t = new float[size];
+      for (int i = 0; i < size; i++) {
+        t[i] = (float) random.nextGaussian();
+      }
+      batch.add(t);
+    }
+    ModelConfig padded =
+        ModelConfig.of(tinyModel()).withIntraOpThreads(1).withBatchPadding(BatchPadding.BUCKETS);
+    try (OnnxEmbedder buckets = OnnxEmbedder.open(padded, 8)) {
+      float[][] vectors = buckets.embed(batch); // runs at 4: the next bucket of 3
+      float[][] exact = embedder.embed(batch);
+      assertThat(vectors).hasDimensions(3, embedder.dimension());
+      for (int i = 0; i < 3; i++) {
+        assertThat(vectors[i]).containsExactly(exact[i], Offset.offset(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void bucketsArePowersOfTwoUpToTheLargestBatch() {
+    BatchShapes shapes = BatchShapes.buckets(24);
+    assertThat(shapes.shapeFor(1)).isEqualTo(1);
+    assertThat(shapes.shapeFor(3)).isEqualTo(4);
+    assertThat(shapes.shapeFor(8)).isEqualTo(8);
+    assertThat(shapes.shapeFor(9)).isEqualTo(16);
+    assertThat(shapes.shapeFor(17)).isEqualTo(24);
+    assertThat(shapes.shapeFor(24)).isEqualTo(24);
+    assertThat(shapes.warmUp()).containsExactly(24, 16, 8, 4, 2, 1);
+    assertThat(BatchShapes.exact(24).shapeFor(3)).isEqualTo(3);
+    assertThat(BatchShapes.exact(24).warmUp()).containsExactly(24);
+  }
+
+  @Test
+  void theProbeReadsTheModelWithoutAFullLoad() {
+    ModelInfo probed = OnnxEmbedder.probe(ModelConfig.of(tinyModel()));
+    assertThat(probed).isEqualTo(embedder.model());
   }
 }

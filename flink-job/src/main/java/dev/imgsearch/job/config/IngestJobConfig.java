@@ -196,7 +196,8 @@ public record IngestJobConfig(
             CudaSettings.defaults()
                 .withConvAlgoSearch(conf.get(IngestOptions.CUDA_CONV_ALGO))
                 .withMemLimitBytes(memLimit))
-        .withSessions(inRange(conf, IngestOptions.SESSIONS, 1, 64));
+        .withSessions(inRange(conf, IngestOptions.SESSIONS, 1, 64))
+        .withBatchPadding(conf.get(IngestOptions.BATCH_PADDING));
   }
 
   private static VectorIndex index(IndexType type) {

@@ -2,6 +2,7 @@ package dev.imgsearch.job.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
+import dev.imgsearch.core.config.BatchPadding;
 import dev.imgsearch.core.config.CudaSettings;
 import dev.imgsearch.core.image.DecoderOptions;
 import dev.imgsearch.core.store.IndexType;
@@ -221,6 +222,14 @@ public final class IngestOptions {
           .withDescription(
               "On a GPU: cap of ONNX Runtime's GPU memory arena, e.g. 8g; 0 = no cap.");
 
+  public static final ConfigOption<BatchPadding> BATCH_PADDING =
+      key("imgsearch.inference.batch-padding")
+          .enumType(BatchPadding.class)
+          .defaultValue(BatchPadding.AUTO)
+          .withDescription(
+              "Pad partial batches to powers of two (buckets) so that each batch shape is planned"
+                  + " once, at warm-up: auto = on CUDA only; buckets; none.");
+
   // --- collection and sink -----------------------------------------------------------------------
 
   public static final ConfigOption<MetricType> METRIC =
@@ -289,6 +298,7 @@ public final class IngestOptions {
           SPINNING,
           CUDA_CONV_ALGO,
           CUDA_MEM_LIMIT,
+          BATCH_PADDING,
           METRIC,
           INDEX,
           SINK_BATCH_ROWS,
@@ -328,6 +338,7 @@ public final class IngestOptions {
             Flag.of("--ort-spinning", "true|false", SPINNING),
             Flag.of("--cuda-conv-algo", "exhaustive|heuristic|default", CUDA_CONV_ALGO),
             Flag.of("--cuda-mem-limit", "SIZE", CUDA_MEM_LIMIT),
+            Flag.of("--batch-padding", "auto|buckets|none", BATCH_PADDING),
             Flag.of("--parallelism", "N", DECODE_PARALLELISM),
             Flag.of("--embed-parallelism", "N", INFERENCE_PARALLELISM),
             Flag.millis("--checkpoint-interval-ms", CheckpointingOptions.CHECKPOINTING_INTERVAL)
