@@ -109,11 +109,23 @@ public final class MilvusImageStore implements AutoCloseable {
 
   /**
    * Connects to a collection that {@link #open} prepared for {@code spec} (when the job was
-   * planned), without checking it again: what every parallel writer does at start-up.
+   * planned), checking only that it still exists: what every parallel writer does at start-up.
+   *
+   * @throws CollectionNotFoundException if it was dropped since (a new submission recreates it)
    */
   public static MilvusImageStore attach(
       MilvusConfig config, CollectionSpec spec, StoreOptions options) {
-    return connected(config, options, connection -> {}, spec);
+    return connected(
+        config,
+        options,
+        connection -> {
+          CollectionCatalog catalog = new CollectionCatalog(connection);
+          if (!catalog.exists()) {
+            throw new CollectionNotFoundException(
+                config.collection(), config.uri(), catalog.names());
+          }
+        },
+        spec);
   }
 
   private static MilvusImageStore connected(

@@ -3,6 +3,7 @@ package dev.imgsearch.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.imgsearch.core.testing.TestRows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,20 +13,20 @@ class BatchesTest {
 
   @Test
   void estimatesAVectorRowAtItsFloatsPlusMetadata() {
-    ImageRecord row = TestImages.image("/data/a.jpg", DIM, 1);
+    ImageRecord row = TestRows.image("/data/a.jpg", DIM, 1);
     assertThat(Batches.estimatedBytes(row)).isBetween(8192L + 100, 8192L + 400);
   }
 
   @Test
   void splitsByRowsWhenRowsAreSmall() {
-    List<ImageRecord> rows = TestImages.images("/r", 2500, 4);
+    List<ImageRecord> rows = TestRows.images("/r", 2500, 4);
     List<List<ImageRecord>> batches = Batches.split(rows, 1000, 16L << 20);
     assertThat(batches).extracting(List::size).containsExactly(1000, 1000, 500);
   }
 
   @Test
   void splitsByBytesWhenVectorsAreLarge() {
-    List<ImageRecord> rows = TestImages.images("/b", 3000, DIM);
+    List<ImageRecord> rows = TestRows.images("/b", 3000, DIM);
     long rowBytes = Batches.estimatedBytes(rows.get(0));
     long cap = 2L << 20;
     List<List<ImageRecord>> batches = Batches.split(rows, 1000, cap);
@@ -39,14 +40,14 @@ class BatchesTest {
 
   @Test
   void keepsOrderAndEveryRow() {
-    List<ImageRecord> rows = TestImages.images("/o", 10, DIM);
+    List<ImageRecord> rows = TestRows.images("/o", 10, DIM);
     List<List<ImageRecord>> batches = Batches.split(rows, 3, 1L << 20);
     assertThat(batches.stream().flatMap(List::stream).toList()).isEqualTo(rows);
   }
 
   @Test
   void putsARowOverTheByteCapAloneInsteadOfLooping() {
-    List<ImageRecord> rows = TestImages.images("/big", 3, DIM);
+    List<ImageRecord> rows = TestRows.images("/big", 3, DIM);
     assertThat(Batches.split(rows, 1000, 100)).extracting(List::size).containsExactly(1, 1, 1);
   }
 

@@ -2,6 +2,7 @@ package dev.imgsearch.core.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgsearch.core.testing.TestRows;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -52,7 +53,7 @@ class ImageIdsTest {
 
   @Test
   void recordFactoryUsesTheNormalizedPath() {
-    ImageRecord row = TestImages.image("/data/./sub/../a.jpg", 4, 1);
+    ImageRecord row = TestRows.image("/data/./sub/../a.jpg", 4, 1);
     assertThat(row.filepath()).isEqualTo("/data/a.jpg");
     assertThat(row.id()).isEqualTo(ImageIds.of(Path.of("/data/a.jpg"), -1));
   }

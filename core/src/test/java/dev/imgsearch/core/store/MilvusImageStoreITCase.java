@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.MilvusTestServer;
+import dev.imgsearch.core.testing.TestRows;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,7 @@ class MilvusImageStoreITCase {
     CollectionSpec spec = CollectionSpec.forDimension(DIM);
     try (MilvusImageStore store = open(config, spec)) {
       assertThat(store.count()).isZero();
-      store.upsert(List.of(TestImages.image("/a.jpg", DIM, 1)));
+      store.upsert(List.of(TestRows.image("/a.jpg", DIM, 1)));
     }
     // Second open validates the existing collection instead of creating it.
     try (MilvusImageStore store = open(config, spec)) {
@@ -40,12 +41,12 @@ class MilvusImageStoreITCase {
   @Test
   void upsertingTheSamePathTwiceKeepsOneRowWithTheNewVector(MilvusConfig config) {
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
-      ImageRecord first = TestImages.image("/photos/cat.jpg", DIM, 1);
+      ImageRecord first = TestRows.image("/photos/cat.jpg", DIM, 1);
       store.upsert(List.of(first));
       store.upsert(List.of(first));
       assertThat(store.count()).isEqualTo(1);
 
-      ImageRecord changed = TestImages.image("/photos/./cat.jpg", DIM, 2);
+      ImageRecord changed = TestRows.image("/photos/./cat.jpg", DIM, 2);
       assertThat(changed.id()).isEqualTo(first.id());
       store.upsert(List.of(changed));
 
@@ -63,7 +64,7 @@ class MilvusImageStoreITCase {
     StoreOptions smallBatches = STRONG.withBatchLimits(1000, 2L * 1024 * 1024);
     try (MilvusImageStore store =
         MilvusImageStore.open(config, CollectionSpec.forDimension(dim), smallBatches)) {
-      List<ImageRecord> rows = TestImages.images("/bulk", 3000, dim);
+      List<ImageRecord> rows = TestRows.images("/bulk", 3000, dim);
       UpsertSummary summary = store.upsert(rows);
       // 2 MiB holds 249 rows of ~8.4 KB, so 3000 rows need 13 calls rather than 3.
       assertThat(summary.batches())
@@ -80,7 +81,7 @@ class MilvusImageStoreITCase {
           config.withCollection(config.collection() + "_" + metric.name().toLowerCase());
       try (MilvusImageStore store =
           open(perMetric, CollectionSpec.forDimension(DIM).withMetric(metric))) {
-        List<ImageRecord> rows = TestImages.images("/search", 200, DIM);
+        List<ImageRecord> rows = TestRows.images("/search", 200, DIM);
         store.upsert(rows);
         ImageRecord target = rows.get(42);
 
@@ -113,9 +114,9 @@ class MilvusImageStoreITCase {
   @Test
   void filtersByPathWithoutLettingThePathChangeTheQuery(MilvusConfig config) {
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
-      ImageRecord hostile = TestImages.image("/x/a\" or id != \"", DIM, 1);
-      ImageRecord backslash = TestImages.image("/x/b\\\" or id != \\\"", DIM, 2);
-      ImageRecord plain = TestImages.image("/x/plain.jpg", DIM, 3);
+      ImageRecord hostile = TestRows.image("/x/a\" or id != \"", DIM, 1);
+      ImageRecord backslash = TestRows.image("/x/b\\\" or id != \\\"", DIM, 2);
+      ImageRecord plain = TestRows.image("/x/plain.jpg", DIM, 3);
       store.upsert(List.of(hostile, backslash, plain));
 
       for (ImageRecord row : List.of(hostile, backslash, plain)) {
@@ -132,7 +133,7 @@ class MilvusImageStoreITCase {
   @Test
   void deletesByIdAndByFilter(MilvusConfig config) {
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
-      List<ImageRecord> rows = TestImages.images("/del", 10, DIM);
+      List<ImageRecord> rows = TestRows.images("/del", 10, DIM);
       store.upsert(rows);
 
       store.deleteByIds(List.of(rows.get(0).id(), rows.get(1).id()));
@@ -156,11 +157,11 @@ class MilvusImageStoreITCase {
   @Test
   void deletesEveryFrameOfAPathAndOnlyOtherVersionsOfAChangedOne(MilvusConfig config) {
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
-      ImageRecord hostile = TestImages.image("/v/a\" or filepath != \"", DIM, 1);
-      ImageRecord kept = TestImages.image("/v/kept.jpg", DIM, 2);
+      ImageRecord hostile = TestRows.image("/v/a\" or filepath != \"", DIM, 1);
+      ImageRecord kept = TestRows.image("/v/kept.jpg", DIM, 2);
       List<ImageRecord> video = new java.util.ArrayList<>();
       for (long frameMs : new long[] {0, 1000, 2000}) {
-        ImageRecord f = TestImages.image("/v/clip.mp4", DIM, 10 + frameMs);
+        ImageRecord f = TestRows.image("/v/clip.mp4", DIM, 10 + frameMs);
         // Frames 0 and 1000 come from the new version (mtime 5), frame 2000 from the old one.
         video.add(
             new ImageRecord(
@@ -195,12 +196,12 @@ class MilvusImageStoreITCase {
   void resumesWritesAfterTheServerRestarts(MilvusConfig config, MilvusTestServer server) {
     assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be restarted here");
     try (MilvusImageStore store = open(config, CollectionSpec.forDimension(DIM))) {
-      List<ImageRecord> before = TestImages.images("/before", 50, DIM);
+      List<ImageRecord> before = TestRows.images("/before", 50, DIM);
       store.upsert(before);
 
       server.restart();
 
-      List<ImageRecord> after = TestImages.images("/after", 50, DIM);
+      List<ImageRecord> after = TestRows.images("/after", 50, DIM);
       store.upsert(after);
       assertThat(store.count()).isEqualTo(100);
       assertThat(store.get(before.stream().map(ImageRecord::id).toList())).hasSize(50);
@@ -220,7 +221,7 @@ class MilvusImageStoreITCase {
                 server.start();
               });
       // Issued while the server is down: must wait it out, not fail.
-      store.upsert(TestImages.images("/during", 20, DIM));
+      store.upsert(TestRows.images("/during", 20, DIM));
       restarter.join(); // Rethrows a failed start, which would explain a failed upsert.
       assertThat(store.count()).isEqualTo(20);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.MilvusTestServer;
+import dev.imgsearch.core.testing.TestRows;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -28,7 +29,7 @@ class StoreThroughputITCase {
         StoreOptions.defaults().withSearchConsistency(StoreOptions.ReadConsistency.STRONG);
     try (MilvusImageStore store =
         MilvusImageStore.open(config, CollectionSpec.forDimension(dim), options)) {
-      List<ImageRecord> data = TestImages.images("/bench", rows, dim);
+      List<ImageRecord> data = TestRows.images("/bench", rows, dim);
 
       UpsertSummary upsert = store.upsert(data);
       assertThat(store.count()).isEqualTo(rows);

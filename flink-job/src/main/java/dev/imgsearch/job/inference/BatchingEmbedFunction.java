@@ -10,6 +10,7 @@ import dev.imgsearch.job.decode.PreprocessedImage;
 import dev.imgsearch.job.metrics.JobMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -121,37 +122,42 @@ public class BatchingEmbedFunction extends RichAsyncFunction<PreprocessedImage, 
       windows.add(p.image().pixels);
     }
     long start = System.nanoTime();
-    return embedder
-        .embedWindowsAsync(windows)
-        .whenComplete(
-            (vectors, error) -> {
-              if (error != null) {
-                // The model itself failed, not one image: a systemic error that restarts the job.
-                for (Pending p : batch) {
-                  p.future().completeExceptionally(error);
-                }
-                return;
-              }
-              inferenceMs.update((System.nanoTime() - start) / 1_000_000);
-              batchSizes.update(batch.size());
-              batches.inc();
-              long now = System.currentTimeMillis();
-              String model = embedder.model().id();
-              int i = 0;
-              try {
-                for (; i < batch.size(); i++) {
-                  ImageRecord row = ImageRows.of(batch.get(i).image(), vectors[i], model, now);
-                  batch.get(i).future().complete(List.of(row));
-                }
-              } catch (RuntimeException e) {
-                // Rows are validated upstream; anything left is a bug, so fail loudly.
-                for (; i < batch.size(); i++) {
-                  batch.get(i).future().completeExceptionally(e);
-                }
-                return;
-              }
-              embedded.inc(batch.size());
-            });
+    CompletableFuture<float[][]> vectorsOf;
+    try {
+      vectorsOf = embedder.embedWindowsAsync(windows);
+    } catch (RuntimeException e) {
+      // A window of the wrong size: a bug upstream, not a bad file; it fails the job with it.
+      vectorsOf = CompletableFuture.failedFuture(e);
+    }
+    return vectorsOf.whenComplete(
+        (vectors, error) -> {
+          if (error != null) {
+            // The model itself failed, not one image: a systemic error that restarts the job.
+            for (Pending p : batch) {
+              p.future().completeExceptionally(error);
+            }
+            return;
+          }
+          inferenceMs.update((System.nanoTime() - start) / 1_000_000);
+          batchSizes.update(batch.size());
+          batches.inc();
+          long now = System.currentTimeMillis();
+          String model = embedder.model().id();
+          int i = 0;
+          try {
+            for (; i < batch.size(); i++) {
+              ImageRecord row = ImageRows.of(batch.get(i).image(), vectors[i], model, now);
+              batch.get(i).future().complete(List.of(row));
+            }
+          } catch (RuntimeException e) {
+            // Rows are validated upstream; anything left is a bug, so fail loudly.
+            for (; i < batch.size(); i++) {
+              batch.get(i).future().completeExceptionally(e);
+            }
+            return;
+          }
+          embedded.inc(batch.size());
+        });
   }
 
   @Override

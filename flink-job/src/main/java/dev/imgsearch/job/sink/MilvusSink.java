@@ -2,6 +2,7 @@ package dev.imgsearch.job.sink;
 
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
+import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.StoreOptions;
 import java.time.Duration;
 import java.util.Collection;
@@ -16,8 +17,9 @@ import org.apache.flink.util.Preconditions;
 /**
  * Applies {@link RowChange}s to a Milvus collection: upserts image rows, and deletes the rows of
  * removed or changed files. Rows are buffered and written in batches by count, after a time limit,
- * and on every checkpoint: a completed checkpoint means its rows are in Milvus. Delivery is
- * at-least-once; because ids are deterministic and writes are upserts, the effect is exactly-once.
+ * and on every checkpoint, asynchronously with a bounded number of requests in flight ({@link
+ * MilvusWriter}): a completed checkpoint means its rows are in Milvus. Delivery is at-least-once;
+ * because ids are deterministic and writes are upserts, the effect is exactly-once.
  *
  * <p>Holds configuration only; the client exists inside the {@link MilvusWriter}. Build it with
  * {@link #builder()}.
@@ -63,14 +65,14 @@ public class MilvusSink
   @Override
   public StatefulSinkWriter<RowChange, RemovalGuard.Entry> restoreWriter(
       WriterInitContext context, Collection<RemovalGuard.Entry> recoveredState) {
+    // The collection was prepared when the job was planned: every writer only connects.
     return new MilvusWriter(
         context,
-        connection,
-        collection,
-        storeOptions,
+        MilvusImageStore.attach(connection, collection, storeOptions),
         maxBatchRows,
-        maxBufferTime,
-        removalGuard,
+        maxBufferTime.toMillis(),
+        maxInFlightRequests,
+        removalGuard.toMillis(),
         recoveredState);
   }
 

@@ -1,19 +1,18 @@
 package dev.imgsearch.job.sink;
 
-import dev.imgsearch.core.config.MilvusConfig;
-import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.FilterExpressions;
-import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
-import dev.imgsearch.core.store.StoreOptions;
-import java.time.Duration;
+import dev.imgsearch.job.metrics.JobMetrics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -21,15 +20,23 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.util.FlinkRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Buffers row changes and applies them through {@link MilvusImageStore}, in arrival order: runs of
- * upserts as batched upserts, runs of deletes as one delete by path. Writes run on the sink's task
- * thread and block it while Milvus retries: that is the backpressure that keeps rows from piling up
- * while Milvus is down. The embedding operator is not chained to this one, so inference goes on
- * while an upsert is in flight.
+ * Buffers row changes and applies them to Milvus without blocking the task thread, in the manner of
+ * Flink's {@code ElasticsearchWriter}: a full buffer (or its time limit, or a checkpoint) turns
+ * into requests ({@link MilvusRequests}: runs of upserts as one upsert, runs of deletes as one
+ * delete), which one sender thread sends in order. At most {@code maxInFlightRequests} are sent and
+ * not yet answered; at the limit the writer yields to the task's mailbox until one is answered, so
+ * that input stops (backpressure) while timers, checkpoints and cancellation keep working. Answers
+ * re-enter through the mailbox; the first failure is rethrown from the next {@code write}, {@code
+ * flush} or timer as a {@link FlinkRuntimeException} naming the collection, the URI and the reason
+ * (as {@code KafkaWriter} does), which fails the job so that it restarts from its last checkpoint
+ * and replays the changes. {@code flush} (before every checkpoint and at the end of input) sends
+ * the buffer and waits, on the mailbox, until every request is answered: a completed checkpoint
+ * means its rows are in Milvus.
  *
  * <p>The job keys this sink by path, so every change of one file arrives here in the order it left
  * its operator. Deletions skip embedding, though, so a row of a file's old version that was still
@@ -38,68 +45,73 @@ import org.slf4j.LoggerFactory;
  */
 class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> {
   private static final Logger LOG = LoggerFactory.getLogger(MilvusWriter.class);
-  static final String METRIC_FILES_DELETED = "filesDeleted";
-  static final String METRIC_STALE_ROWS_DROPPED = "staleRowsDropped";
 
   /**
-   * An upsert still waiting after this long is logged, and again at each further interval. The SDK
-   * waits for an unreachable server until its RPC deadline (60 s by default) without a word, so
+   * A request still unanswered after this long is logged, and again at each further interval. The
+   * SDK waits for an unreachable server until its RPC deadline (60 s by default) without a word, so
    * without these lines a Milvus outage shorter than that would leave no trace in the log.
    */
-  static final long SLOW_UPSERT_WARN_MS = 5_000;
+  static final long SLOW_REQUEST_WARN_MS = 5_000;
 
-  private static final long SLOW_UPSERT_REPEAT_MS = 10_000;
+  private static final long SLOW_REQUEST_REPEAT_MS = 10_000;
 
   private final MilvusImageStore store;
   private final ProcessingTimeService timeService;
+  private final MailboxExecutor mailbox;
   private final int maxBatchRows;
   private final long maxBufferMillis;
+  private final int maxInFlightRequests;
   private final List<RowChange> buffer;
   private final RemovalGuard guard;
+  private final ExecutorService sender;
+  private final ScheduledExecutorService watchdog;
   private final Counter rowsUpserted;
   private final Counter filesDeleted;
   private final Counter staleRowsDropped;
+  private final Counter duplicatesCollapsed;
   private final Counter sendErrors;
-  private final Histogram upsertMs;
-  private final ScheduledExecutorService watchdog;
+  private final Histogram requestMs;
+
+  // Touched on the task thread only (answers arrive through the mailbox).
+  private int inFlight;
   private long bufferGeneration;
+  private FlinkRuntimeException asyncError;
 
   MilvusWriter(
       WriterInitContext context,
-      MilvusConfig connection,
-      CollectionSpec collection,
-      StoreOptions storeOptions,
+      MilvusImageStore store,
       int maxBatchRows,
-      Duration maxBufferTime,
-      Duration removalGuard,
+      long maxBufferMillis,
+      int maxInFlightRequests,
+      long removalGuardMillis,
       Collection<RemovalGuard.Entry> restoredGuard) {
-    this.store = MilvusImageStore.open(connection, collection, storeOptions);
+    this.store = store;
     this.timeService = context.getProcessingTimeService();
+    this.mailbox = context.getMailboxExecutor();
     this.maxBatchRows = maxBatchRows;
-    this.maxBufferMillis = maxBufferTime.toMillis();
+    this.maxBufferMillis = maxBufferMillis;
+    this.maxInFlightRequests = maxInFlightRequests;
     this.buffer = new ArrayList<>(maxBatchRows);
-    this.guard = new RemovalGuard(removalGuard.toMillis());
+    this.guard = new RemovalGuard(removalGuardMillis);
     guard.restore(restoredGuard, timeService.getCurrentProcessingTime());
+    // One thread: requests reach Milvus in the order the changes arrived.
+    this.sender = Executors.newSingleThreadExecutor(daemon("milvus-sender"));
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("milvus-request-watchdog"));
     SinkWriterMetricGroup metrics = context.metricGroup();
-    this.filesDeleted = metrics.counter(METRIC_FILES_DELETED);
-    this.staleRowsDropped = metrics.counter(METRIC_STALE_ROWS_DROPPED);
     this.rowsUpserted = metrics.getNumRecordsSendCounter();
     this.sendErrors = metrics.getNumRecordsSendErrorsCounter();
-    this.upsertMs = metrics.histogram("upsertMs", new DescriptiveStatisticsHistogram(1000));
-    metrics.gauge("bufferedRows", buffer::size);
-    // One daemon thread per writer, stopped in close(): it only logs.
-    this.watchdog =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "milvus-upsert-watchdog");
-              t.setDaemon(true);
-              return t;
-            });
+    this.filesDeleted = metrics.counter(JobMetrics.FILES_DELETED);
+    this.staleRowsDropped = metrics.counter(JobMetrics.STALE_ROWS_DROPPED);
+    this.duplicatesCollapsed = metrics.counter(JobMetrics.DUPLICATE_ROWS_COLLAPSED);
+    this.requestMs =
+        metrics.histogram(JobMetrics.UPSERT_MS, new DescriptiveStatisticsHistogram(1000));
+    metrics.gauge(JobMetrics.BUFFERED_ROWS, this::bufferedRows);
+    metrics.gauge(JobMetrics.REQUESTS_IN_FLIGHT, this::requestsInFlight);
   }
 
   @Override
-  public void write(RowChange change, Context context) {
-    long now = timeService.getCurrentProcessingTime();
+  public void write(RowChange change, Context context) throws InterruptedException {
+    rethrowAsyncError();
     if (change.op == RowChange.Op.UPSERT) {
       if (guard.isStraggler(change.row)) {
         staleRowsDropped.inc();
@@ -107,7 +119,7 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
         return;
       }
     } else {
-      guard.removed(change, now);
+      guard.removed(change, timeService.getCurrentProcessingTime());
     }
     buffer.add(change);
     if (buffer.size() == 1) {
@@ -117,13 +129,23 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
           timeService.getCurrentProcessingTime() + maxBufferMillis,
           time -> {
             if (generation == bufferGeneration && !buffer.isEmpty()) {
-              applyBuffer();
+              sendBuffer();
             }
           });
     }
     if (buffer.size() >= maxBatchRows) {
-      applyBuffer();
+      sendBuffer();
     }
+  }
+
+  /** Changes waiting for the next request (the {@code bufferedRows} gauge). */
+  int bufferedRows() {
+    return buffer.size();
+  }
+
+  /** Requests sent and not yet answered (the {@code requestsInFlight} gauge). */
+  int requestsInFlight() {
+    return inFlight;
   }
 
   /** The recent removals, so that a restore still recognises stragglers replayed after it. */
@@ -132,130 +154,137 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
     return guard.snapshot();
   }
 
-  /** Called before every checkpoint and at the end of input: nothing stays buffered. */
+  /** Before every checkpoint and at the end of input: sends the buffer, waits for the answers. */
   @Override
-  public void flush(boolean endOfInput) {
+  public void flush(boolean endOfInput) throws InterruptedException {
     if (!buffer.isEmpty()) {
-      applyBuffer();
+      sendBuffer();
     }
+    while (inFlight > 0) {
+      mailbox.yield();
+    }
+    rethrowAsyncError();
   }
 
-  /** Applies the buffer in order: each run of upserts, then each run of deletes, as one call. */
-  private void applyBuffer() {
-    List<RowChange> changes = new ArrayList<>(buffer);
+  private void sendBuffer() throws InterruptedException {
+    MilvusRequests requests = MilvusRequests.of(buffer);
     buffer.clear();
     bufferGeneration++;
-    int i = 0;
-    while (i < changes.size()) {
-      boolean upserts = changes.get(i).op == RowChange.Op.UPSERT;
-      int end = i;
-      while (end < changes.size() && (changes.get(end).op == RowChange.Op.UPSERT) == upserts) {
-        end++;
+    duplicatesCollapsed.inc(requests.collapsedRows());
+    for (MilvusRequests.Request request : requests.list()) {
+      while (inFlight >= maxInFlightRequests) {
+        mailbox.yield();
       }
-      List<RowChange> run = changes.subList(i, end);
-      if (upserts) {
-        upsert(run.stream().map(c -> c.row).toList());
-      } else {
-        delete(run);
-      }
-      i = end;
+      rethrowAsyncError();
+      send(request);
     }
   }
 
-  private void delete(List<RowChange> run) {
-    List<String> files = new ArrayList<>();
-    try {
-      for (RowChange change : run) {
-        if (change.op == RowChange.Op.DELETE_FILE) {
-          files.add(change.path);
-        } else {
-          store.deleteByFilter(FilterExpressions.otherVersionsOf(change.path, change.mtimeMs));
-        }
-      }
-      if (!files.isEmpty()) {
-        store.deleteByPaths(files);
-      }
-    } catch (RuntimeException e) {
-      // As for upserts: fail, restart from the last checkpoint, and the deletes are replayed.
-      throw new IllegalStateException(
-          "deleting the rows of "
-              + run.size()
-              + " files (first: "
-              + run.get(0).path
-              + ") from '"
-              + store.config().collection()
-              + "' at "
-              + store.config().uri()
-              + " failed: "
-              + e.getMessage(),
-          e);
-    }
-    filesDeleted.inc(files.size());
-    LOG.info(
-        "Deleted the rows of {} removed files, pruned {} changed ones",
-        files.size(),
-        run.size() - files.size());
-  }
-
-  private void upsert(List<ImageRecord> rows) {
+  private void send(MilvusRequests.Request request) {
+    inFlight++;
     long start = System.nanoTime();
     ScheduledFuture<?> stillWaiting =
         watchdog.scheduleAtFixedRate(
-            () -> warnStillWaiting(rows.size(), start),
-            SLOW_UPSERT_WARN_MS,
-            SLOW_UPSERT_REPEAT_MS,
+            () -> warnStillWaiting(request, start),
+            SLOW_REQUEST_WARN_MS,
+            SLOW_REQUEST_REPEAT_MS,
             TimeUnit.MILLISECONDS);
-    try {
-      store.upsert(rows);
-    } catch (RuntimeException e) {
-      sendErrors.inc(rows.size());
-      // Retries are exhausted or the error is permanent: fail, so the job restarts from its last
-      // checkpoint and replays these rows. Nothing is dropped.
-      throw new IllegalStateException(
-          "upsert of "
-              + rows.size()
-              + " rows into '"
-              + store.config().collection()
-              + "' at "
-              + store.config().uri()
-              + " failed: "
-              + e.getMessage(),
-          e);
-    } finally {
-      stillWaiting.cancel(false);
+    CompletableFuture.runAsync(() -> apply(request), sender)
+        .whenComplete(
+            (ok, error) -> {
+              stillWaiting.cancel(false);
+              long ms = (System.nanoTime() - start) / 1_000_000;
+              mailbox.execute(
+                  () -> answered(request, ms, error), "answer of a Milvus " + request.kind());
+            });
+  }
+
+  /** On the sender thread: one call of the store (which retries transient errors). */
+  private void apply(MilvusRequests.Request request) {
+    if (!request.upserts().isEmpty()) {
+      store.upsert(request.upserts());
+      return;
     }
-    long ms = (System.nanoTime() - start) / 1_000_000;
-    upsertMs.update(ms);
-    rowsUpserted.inc(rows.size());
-    if (ms >= SLOW_UPSERT_WARN_MS) {
+    for (RowChange change : request.otherVersions()) {
+      store.deleteByFilter(FilterExpressions.otherVersionsOf(change.path, change.mtimeMs));
+    }
+    if (!request.deletedFiles().isEmpty()) {
+      store.deleteByPaths(request.deletedFiles());
+    }
+  }
+
+  /** On the task thread, through the mailbox. */
+  private void answered(MilvusRequests.Request request, long ms, Throwable error) {
+    inFlight--;
+    if (error != null) {
+      Throwable cause = error.getCause() != null ? error.getCause() : error;
+      sendErrors.inc(request.size());
+      if (asyncError == null) {
+        // Retries are exhausted or the error is permanent: the job fails and restarts from its
+        // last checkpoint, which replays these changes. Nothing is dropped.
+        asyncError =
+            new FlinkRuntimeException(
+                request.describe()
+                    + " into '"
+                    + store.config().collection()
+                    + "' at "
+                    + store.config().uri()
+                    + " failed: "
+                    + cause.getMessage(),
+                cause);
+      }
+      return;
+    }
+    requestMs.update(ms);
+    rowsUpserted.inc(request.upserts().size());
+    filesDeleted.inc(request.deletedFiles().size());
+    if (ms >= SLOW_REQUEST_WARN_MS) {
       LOG.info(
-          "Upsert of {} rows into '{}' at {} went through after {} ms; Milvus is answering again,"
-              + " input resumes",
-          rows.size(),
+          "{} into '{}' at {} went through after {} ms; Milvus is answering again, input resumes",
+          request.describe(),
           store.config().collection(),
           store.config().uri(),
           ms);
     } else {
-      LOG.debug("Upserted {} rows in {} ms", rows.size(), ms);
+      LOG.debug("{} took {} ms", request.describe(), ms);
     }
   }
 
-  private void warnStillWaiting(int rows, long startNanos) {
+  private void rethrowAsyncError() {
+    if (asyncError != null) {
+      throw asyncError;
+    }
+  }
+
+  private void warnStillWaiting(MilvusRequests.Request request, long startNanos) {
     LOG.warn(
-        "Upsert of {} rows into '{}' at {} still waiting after {} s: Milvus is unreachable or"
-            + " slow. The rows are held and the input is paused (backpressure) until Milvus"
-            + " answers; the job fails and restarts from its last checkpoint only if the call"
-            + " times out ({} s per attempt) and the retries run out",
-        rows,
+        "{} into '{}' at {} still waiting after {} s: Milvus is unreachable or slow. The rows are"
+            + " held and the input is paused (backpressure) until Milvus answers; the job fails"
+            + " and restarts from its last checkpoint only if the call times out ({} s per"
+            + " attempt) and the retries run out",
+        request.describe(),
         store.config().collection(),
         store.config().uri(),
         (System.nanoTime() - startNanos) / 1_000_000_000,
         store.config().rpcTimeout().toSeconds());
   }
 
+  /** Requests still running are abandoned (a restart replays them); the connection closes. */
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     watchdog.shutdownNow();
+    sender.shutdownNow();
+    if (!sender.awaitTermination(5, TimeUnit.SECONDS)) {
+      LOG.warn("A Milvus request was still running 5 s after close; closing the connection");
+    }
     store.close();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 }

@@ -97,7 +97,7 @@ class MicroBatcherTest {
 
   @Test
   void withTwoInFlightTheRestOfAPartialBatchGoesToTheFreeSlotAfterTheWait() {
-    MicroBatcher<Integer> b = new MicroBatcher<>(4, 2, Duration.ofMillis(20), timer, this::manual);
+    MicroBatcher<Integer> b = new MicroBatcher<>(4, 2, Duration.ofMillis(500), timer, this::manual);
     for (int i = 0; i < 6; i++) {
       b.add(i);
     }

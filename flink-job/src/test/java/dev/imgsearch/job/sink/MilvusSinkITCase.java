@@ -9,6 +9,7 @@ import dev.imgsearch.core.store.ImageIds;
 import dev.imgsearch.core.store.ImageRecord;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.job.metrics.JobMetrics;
 import dev.imgsearch.job.testing.JobTestSupport;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,7 @@ class MilvusSinkITCase {
             RowChange.upsert(row(changed, 5)),
             RowChange.upsert(row(plain, 1)));
 
+    JobTestSupport.openStore(milvus).close(); // what planning the job does: create the collection
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     env.fromData(RowChange.class, changes.toArray(RowChange[]::new))
@@ -80,8 +82,8 @@ class MilvusSinkITCase {
       assertThat(get(store, plain)).isNotNull();
       assertThat(store.count()).isEqualTo(3);
     }
-    assertThat(counter(result, MilvusWriter.METRIC_STALE_ROWS_DROPPED)).isEqualTo(2);
-    assertThat(counter(result, MilvusWriter.METRIC_FILES_DELETED)).isEqualTo(2);
+    assertThat(counter(result, JobMetrics.STALE_ROWS_DROPPED)).isEqualTo(2);
+    assertThat(counter(result, JobMetrics.FILES_DELETED)).isEqualTo(2);
   }
 
   private static ImageRecord get(MilvusImageStore store, Path file) {

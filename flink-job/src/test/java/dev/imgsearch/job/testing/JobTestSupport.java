@@ -86,9 +86,14 @@ public final class JobTestSupport {
 
   /** The test collection of the tiny (32-d) encoder, read with strong consistency. */
   public static MilvusImageStore openStore(MilvusConfig milvus) {
+    return openStore(milvus, 32);
+  }
+
+  /** The test collection for vectors of {@code dimension}, read with strong consistency. */
+  public static MilvusImageStore openStore(MilvusConfig milvus, int dimension) {
     return MilvusImageStore.open(
         milvus,
-        CollectionSpec.forDimension(32),
+        CollectionSpec.forDimension(dimension),
         StoreOptions.defaults().withSearchConsistency(StoreOptions.ReadConsistency.STRONG));
   }
 

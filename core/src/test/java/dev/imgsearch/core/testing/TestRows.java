@@ -1,17 +1,21 @@
-package dev.imgsearch.core.store;
+package dev.imgsearch.core.testing;
 
+import dev.imgsearch.core.store.ImageRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Deterministic rows for store tests: random unit vectors, so COSINE and IP agree. */
-final class TestImages {
+/**
+ * The one factory of rows for tests of every module: deterministic random unit vectors (so COSINE
+ * and IP agree), with metadata derived from a seed.
+ */
+public final class TestRows {
 
-  private TestImages() {}
+  private TestRows() {}
 
-  static float[] unitVector(int dimension, long seed) {
+  public static float[] unitVector(int dimension, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     float[] vector = new float[dimension];
     double norm = 0;
@@ -26,13 +30,13 @@ final class TestImages {
     return vector;
   }
 
-  static String sha256Of(long seed) {
+  public static String sha256Of(long seed) {
     byte[] bytes = new byte[32];
     new SplittableRandom(seed).nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
   }
 
-  static ImageRecord image(String path, int dimension, long seed) {
+  public static ImageRecord image(String path, int dimension, long seed) {
     return ImageRecord.of(
         Path.of(path),
         ImageRecord.STILL_IMAGE,
@@ -46,11 +50,27 @@ final class TestImages {
         1_800_000_000_000L);
   }
 
-  static List<ImageRecord> images(String folder, int count, int dimension) {
+  public static List<ImageRecord> images(String folder, int count, int dimension) {
     List<ImageRecord> rows = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       rows.add(image(folder + "/img-" + i + ".jpg", dimension, i));
     }
     return rows;
+  }
+
+  /** A row of {@code file} at modification time {@code mtimeMs}, its vector seeded by both. */
+  public static ImageRecord image(Path file, int dimension, long mtimeMs) {
+    long seed = mtimeMs * 31 + file.hashCode();
+    return ImageRecord.of(
+        file,
+        ImageRecord.STILL_IMAGE,
+        unitVector(dimension, seed),
+        sha256Of(seed),
+        100,
+        8,
+        8,
+        mtimeMs,
+        "test-model",
+        System.currentTimeMillis());
   }
 }
