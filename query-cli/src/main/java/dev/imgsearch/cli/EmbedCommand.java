@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.imgsearch.cli.mixin.ModelMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
+import dev.imgsearch.cli.render.Json;
+import dev.imgsearch.cli.search.QueryImages;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.Npy;
 import dev.imgsearch.core.embed.OnnxEmbedder;

@@ -3,6 +3,8 @@ package dev.imgsearch.cli;
 import com.google.gson.JsonObject;
 import dev.imgsearch.cli.mixin.MilvusMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
+import dev.imgsearch.cli.render.Formats;
+import dev.imgsearch.cli.render.Json;
 import dev.imgsearch.core.store.CollectionInfo;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusUnavailableException;

@@ -100,9 +100,8 @@ class VideoFrameSamplerTest {
     List<Double> steps = new ArrayList<>();
     for (int i = 1; i < all.size(); i++) {
       steps.add(
-          VideoFrameSampler.difference(
-              VideoFrameSampler.signature(all.get(i).image()),
-              VideoFrameSampler.signature(all.get(i - 1).image())));
+          FrameSignature.difference(
+              FrameSignature.of(all.get(i).image()), FrameSignature.of(all.get(i - 1).image())));
     }
     double threshold = steps.stream().sorted().collect(Collectors.toList()).get(steps.size() / 2);
 
@@ -113,9 +112,9 @@ class VideoFrameSamplerTest {
     assertThat(kept.get(0).frameMs()).isZero();
     for (int i = 1; i < kept.size(); i++) {
       assertThat(
-              VideoFrameSampler.difference(
-                  VideoFrameSampler.signature(kept.get(i).image()),
-                  VideoFrameSampler.signature(kept.get(i - 1).image())))
+              FrameSignature.difference(
+                  FrameSignature.of(kept.get(i).image()),
+                  FrameSignature.of(kept.get(i - 1).image())))
           .isGreaterThanOrEqualTo(threshold);
     }
     // Kept frames are a subset of the plain samples, at the same times.

@@ -1,6 +1,5 @@
 package dev.imgsearch.cli.render;
 
-import dev.imgsearch.cli.Formats;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

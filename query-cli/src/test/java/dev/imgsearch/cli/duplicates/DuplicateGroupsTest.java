@@ -1,4 +1,4 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.duplicates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

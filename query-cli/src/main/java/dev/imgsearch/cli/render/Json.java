@@ -1,18 +1,18 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.render;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 
 /** The JSON printer all commands share: pretty, no HTML escaping of paths. */
-final class Json {
+public final class Json {
 
-  static final Gson GSON =
+  public static final Gson GSON =
       new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create();
 
   private Json() {}
 
   /** Milliseconds with one decimal. */
-  static double millis(long nanos) {
+  public static double millis(long nanos) {
     return Math.round(nanos / 1e5) / 10.0;
   }
 }

@@ -1,4 +1,4 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.render;
 
 import dev.imgsearch.core.store.MetricType;
 import dev.imgsearch.core.video.FrameTime;

@@ -1,4 +1,4 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.search;
 
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.image.DecodeException;

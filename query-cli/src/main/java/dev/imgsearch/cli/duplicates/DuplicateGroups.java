@@ -1,4 +1,4 @@
-package dev.imgsearch.cli;
+package dev.imgsearch.cli.duplicates;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,10 +12,10 @@ import java.util.Map;
  * when their vectors are within the threshold, and a group is everything linked directly or through
  * others (union-find).
  */
-final class DuplicateGroups {
+public final class DuplicateGroups {
 
   /** A stored row, as much of it as a group listing needs. */
-  record Member(String id, String path, long frameMs, String contentSha256) {}
+  public record Member(String id, String path, long frameMs, String contentSha256) {}
 
   /**
    * One group, its members sorted by path.
@@ -24,7 +24,7 @@ final class DuplicateGroups {
    * @param closest best distance of a vector link in the group, NaN if all links are by content
    * @param farthest worst distance of a vector link in the group, NaN if all links are by content
    */
-  record Group(List<Member> members, boolean sameContent, float closest, float farthest) {}
+  public record Group(List<Member> members, boolean sameContent, float closest, float farthest) {}
 
   private record Link(int a, int b, float distance) {}
 
@@ -35,12 +35,12 @@ final class DuplicateGroups {
   private final List<Link> links = new ArrayList<>();
   private int[] parent = new int[64];
 
-  DuplicateGroups(boolean higherIsCloser) {
+  public DuplicateGroups(boolean higherIsCloser) {
     this.higherIsCloser = higherIsCloser;
   }
 
   /** Adds a row once (later calls with the same id are ignored); same bytes link at once. */
-  int add(Member member) {
+  public int add(Member member) {
     Integer known = indexById.get(member.id());
     if (known != null) {
       return known;
@@ -60,7 +60,7 @@ final class DuplicateGroups {
   }
 
   /** Links two rows whose vectors are within the threshold. */
-  void linkSimilar(Member a, Member b, float distance) {
+  public void linkSimilar(Member a, Member b, float distance) {
     int ia = add(a);
     int ib = add(b);
     if (ia == ib) {
@@ -75,7 +75,7 @@ final class DuplicateGroups {
   }
 
   /** Groups of two or more, largest first, then by first path. */
-  List<Group> groups() {
+  public List<Group> groups() {
     Map<Integer, List<Integer>> byRoot = new LinkedHashMap<>();
     for (int i = 0; i < members.size(); i++) {
       byRoot.computeIfAbsent(find(i), r -> new ArrayList<>()).add(i);
