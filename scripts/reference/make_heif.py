@@ -525,14 +525,30 @@ def main():
     ap.add_argument("--phone", metavar="OUT.heic",
                     help="write only a phone-size grid HEIC (and OUT.avif) for speed measurements")
     ap.add_argument("--size", default="4032x3024")
+    ap.add_argument("--quality", type=int, default=50, help="heif-enc quality of --phone tiles")
+    ap.add_argument("--source", default="flower-dandelion-field.jpg",
+                    help="sample photo (samples/images) that --phone upscales")
     ap.add_argument("--keep-png", metavar="DIR", help="keep heif-convert's reference PNGs here")
+    ap.add_argument("--reference-tensors", nargs="+", metavar=("DIR", "FILE"),
+                    help="only write the torchvision reference tensor of each FILE (default: "
+                    "every good file here) to DIR as NAME.tensor.npy, for HeifParityBench")
     args = ap.parse_args()
     for tool in ("heif-enc", "heif-convert", "avifenc", "avifdec"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found: apt-get install libheif-examples libavif-bin")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.reference_tensors:
+            out, *files = args.reference_tensors
+            files = files or sorted(os.path.join(OUT, "good", f)
+                                    for f in os.listdir(os.path.join(OUT, "good")))
+            pngs = {}
+            for f in files:
+                with open(f, "rb") as fh:
+                    pngs[os.path.basename(f)] = reference(fh.read(), tmp, os.path.basename(f))[1]
+            tensors(pngs, out, embed=False)
+            return
         if args.phone:
-            phone_size(args.phone, args.size, tmp)
+            phone_size(args.phone, args.size, args.quality, args.source, tmp)
             return
         good = good_files(tmp)
         bad = bad_files(good)
@@ -588,7 +604,7 @@ def write(name, data):
         f.write(data)
 
 
-def tensors(pngs):
+def tensors(pngs, ref=os.path.join(OUT, "reference"), embed=True):
     """torchvision's reference path on libheif's decode, as make_reference.py does for photos."""
     import onnxruntime as ort
     import torch
@@ -597,7 +613,6 @@ def tensors(pngs):
     pipeline = transforms.Compose([
         transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
         transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])])
-    ref = os.path.join(OUT, "reference")
     os.makedirs(ref, exist_ok=True)
     session = ort.InferenceSession(os.path.join(RES, "models/tiny-encoder.onnx"),
                                    providers=["CPUExecutionProvider"])
@@ -605,6 +620,9 @@ def tensors(pngs):
         # heif-convert 1.15 copies the EXIF block, stale Orientation and all, into its PNG: the
         # pixels are already oriented, so the EXIF is not applied (no exif_transpose here).
         arr = pipeline(Image.open(png).convert("RGB")).numpy().astype("<f4")
+        if not embed:
+            save_npy(os.path.join(ref, os.path.basename(name) + ".tensor.npy"), arr)
+            continue
         stem = os.path.splitext(os.path.basename(name))[0]
         save_npy(os.path.join(ref, stem + ".tensor.npy"), arr)
         (emb,) = session.run(["embedding"], {"input": arr[None]})
@@ -617,18 +635,18 @@ def save_npy(path, arr):
                                   allow_pickle=False)
 
 
-def phone_size(out, size, tmp):
+def phone_size(out, size, quality, source, tmp):
     """A phone-size picture from a sample photo (upscaled: the samples are at most 1024 wide) as
     an iPhone-style HEIC (512x512 tiles, irot, EXIF) and as an AVIF beside it."""
     w, h = (int(v) for v in size.split("x"))
-    src = os.path.join(ROOT, "samples/images/flower-dandelion-field.jpg")
+    src = os.path.join(ROOT, "samples/images", source)
     im = ImageOps.exif_transpose(Image.open(src)).convert("RGB")
     scale = max(w / im.width, h / im.height)
     im = im.resize((round(im.width * scale), round(im.height * scale)), Image.BICUBIC)
     im = im.crop(((im.width - w) // 2, (im.height - h) // 2, (im.width - w) // 2 + w,
                   (im.height - h) // 2 + h))
     with open(out, "wb") as f:
-        f.write(phone_heic(im, 512, 50, tmp, rotation=None, exif=1))
+        f.write(phone_heic(im, 512, quality, tmp, rotation=None, exif=1))
     stem = os.path.splitext(out)[0]
     im.save(stem + ".png")
     run(["avifenc", "-j", "1", "-s", "8", "--min", "24", "--max", "32", stem + ".png",
