@@ -62,6 +62,9 @@ public final class ImageDecoder {
               header.pixels(),
               options.maxPixels()));
     }
+    if (header.format() == ImageFormat.HEIF || header.format() == ImageFormat.AVIF) {
+      return HeifDecoder.decode(data, header, options);
+    }
     int scale = reducedScale(header);
     int flags = IMREAD_COLOR_RGB | reducedFlag(scale);
     // OpenCV orients JPEG, PNG (eXIf) and TIFF itself; WebP's EXIF orientation, and a PNG's in

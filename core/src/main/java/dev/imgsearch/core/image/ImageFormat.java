@@ -8,9 +8,10 @@ public enum ImageFormat {
   BMP(true),
   WEBP(true),
   TIFF(true),
+  // HEIF containers, decoded with FFmpeg (HeifDecoder): HEVC items (HEIC) and AV1 items (AVIF).
+  AVIF(true),
+  HEIF(true),
   // Recognised so that the user is told what the file is, but not decodable with this OpenCV build.
-  AVIF(false),
-  HEIF(false),
   JPEG_XL(false),
   JPEG_2000(false),
   QOI(false),

@@ -31,6 +31,7 @@ public final class ImageHeaderReader {
         case BMP -> bmp(data);
         case WEBP -> webp(data);
         case TIFF -> tiff(data);
+        case AVIF, HEIF -> HeifLayout.of(data, format).header();
         default -> throw new IllegalStateException("no header reader for " + format);
       };
     } catch (ArrayIndexOutOfBoundsException e) {

@@ -12,7 +12,8 @@ public enum RejectReason {
   CORRUPT("the image data is damaged", "re-export the image from its source"),
   UNKNOWN_FORMAT(
       "the content is not a known image format",
-      "only JPEG, PNG, GIF, BMP, WebP and TIFF are read; check the file is really an image"),
+      "only JPEG, PNG, GIF, BMP, WebP, TIFF, HEIC and AVIF are read; check the file is really an"
+          + " image"),
   UNSUPPORTED_FORMAT(
       "the image format is recognised but cannot be decoded here",
       "convert the image to JPEG, PNG or WebP"),

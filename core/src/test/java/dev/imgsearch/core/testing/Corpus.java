@@ -44,9 +44,9 @@ public final class Corpus {
       return TestPhotos.resource("corpus/" + file);
     }
 
-    /** The file name without its folder (good/ or bad/). */
+    /** The file name without its folders (good/, bad/, heif/good/, ...). */
     public String name() {
-      return file.substring(file.indexOf('/') + 1);
+      return file.substring(file.lastIndexOf('/') + 1);
     }
 
     @Override
@@ -57,12 +57,29 @@ public final class Corpus {
 
   private Corpus() {}
 
+  /**
+   * Every file: the corpus (make_corpus.py) and the HEIC/AVIF files in corpus/heif/ (made by
+   * make_heif.py, whose manifest has the same form, its paths starting with heif/).
+   */
   public static List<Entry> all() {
+    List<Entry> out = new ArrayList<>();
+    read("corpus/manifest.json", out);
+    read("corpus/heif/manifest.json", out);
+    return out;
+  }
+
+  /** The HEIC and AVIF files alone. */
+  public static List<Entry> heif() {
+    List<Entry> out = new ArrayList<>();
+    read("corpus/heif/manifest.json", out);
+    return out;
+  }
+
+  private static void read(String manifestPath, List<Entry> out) {
     try {
       JsonObject manifest =
-          JsonParser.parseString(Files.readString(TestPhotos.resource("corpus/manifest.json")))
+          JsonParser.parseString(Files.readString(TestPhotos.resource(manifestPath)))
               .getAsJsonObject();
-      List<Entry> out = new ArrayList<>();
       for (JsonElement e : manifest.getAsJsonArray("files")) {
         JsonObject f = e.getAsJsonObject();
         boolean ok = f.get("expect").getAsString().equals("ok");
@@ -78,7 +95,6 @@ public final class Corpus {
                 ok ? doubles(f.get("means")) : null,
                 f.has("unorientedMeans") ? doubles(f.get("unorientedMeans")) : null));
       }
-      return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
