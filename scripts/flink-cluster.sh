@@ -6,13 +6,14 @@
 #   start             generate WORKDIR/conf/config.yaml, start both JVMs, wait for a TaskManager
 #   stop              stop both JVMs (by recorded PID) and wait until they are gone
 #   status            PIDs, REST URL, slots and jobs; exit 1 when not running
-#   submit JAR ARGS   run JAR detached on the cluster (flink run -d); prints the JobID
+#   submit [OPTS] JAR ARGS  run JAR detached (flink run -d [OPTS], e.g. -p 3 -Dkey=value);
+#                     prints the JobID
 #   cancel JOBID      cancel a job and wait until it is CANCELED
 #   list              jobs and their states (GET /jobs/overview)
 #   kill-taskmanager  SIGKILL the TaskManager (a crash, for fault tests: no clean shutdown)
 #   start-taskmanager start a TaskManager again (after kill-taskmanager or a crash) and wait
 #                     until it has registered; running jobs restart on it from their checkpoint
-# Defaults: --lib flink-job/target/lib (build it with: mvn -B -ntp install -DskipTests),
+# Defaults: --lib flink-job/target/lib (build it with: mvn -B -ntp package -DskipTests),
 #   --dir .flink/cluster under the project root, --rest-port 8081 (0 = any free port), --slots 2.
 #   The JobManager RPC, blob and TaskManager RPC ports are free ports chosen at start.
 # Environment: FLINK_CLUSTER_START_TIMEOUT_S (default 90), FLINK_CLUSTER_STOP_TIMEOUT_S (30),
@@ -55,7 +56,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 # --- arguments -----------------------------------------------------------------------------------
@@ -459,11 +460,19 @@ flink_cli() {
 }
 
 cmd_submit() {
-  [[ ${#POSITIONAL[@]} -ge 1 ]] || die "usage: $PROG submit [--dir WORKDIR] JAR [JOB ARGS...]"
-  local jar="${POSITIONAL[0]}"
+  # Flink's own run options (-p N, -Dkey=value, ...) may come before the jar; the job's after it.
+  local i jar="" flink_opts=()
+  for ((i = 0; i < ${#POSITIONAL[@]}; i++)); do
+    if [[ "${POSITIONAL[$i]}" == *.jar ]]; then
+      jar="${POSITIONAL[$i]}"
+      break
+    fi
+    flink_opts+=("${POSITIONAL[$i]}")
+  done
+  [[ -n "$jar" ]] || die "usage: $PROG submit [--dir WORKDIR] [FLINK RUN OPTIONS] JAR [JOB ARGS...]"
   [[ -f "$jar" ]] || die "job jar $jar does not exist (build it with: mvn -B -ntp package -DskipTests)"
   load_state
-  flink_cli run -d -m "$HOST:$REST_PORT" "$jar" "${POSITIONAL[@]:1}"
+  flink_cli run -d -m "$HOST:$REST_PORT" ${flink_opts[@]+"${flink_opts[@]}"} "$jar" "${POSITIONAL[@]:$((i + 1))}"
 }
 
 cmd_cancel() {

@@ -115,10 +115,15 @@ public final class Flag {
     return constant != null ? constant : toOptionValue.apply(flagValue.strip());
   }
 
+  /** The default as help and docs show it: the flag's own text, else the option's default. */
+  public String shownDefault() {
+    return defaultText != null ? defaultText : OptionText.defaultValue(option);
+  }
+
   /** The help text: the option's description, its default, and the key it sets. */
   public String help() {
     StringBuilder text = new StringBuilder(help != null ? help : OptionText.description(option));
-    String shownDefault = defaultText != null ? defaultText : OptionText.defaultValue(option);
+    String shownDefault = shownDefault();
     if (constant == null && shownDefault != null) {
       text.append(" Default: ").append(shownDefault).append('.');
     }

@@ -4,7 +4,6 @@ import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_JPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_RGB;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_SPC_UNSPECIFIED;
-import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 
 import dev.imgsearch.core.image.HeifLayout.Codec;
@@ -22,7 +21,6 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -71,20 +69,7 @@ final class HeifDecoder {
   private static final int CONVERT_FLAGS = swscale.SWS_FULL_CHR_H_INT | swscale.SWS_ACCURATE_RND;
 
   static {
-    // As in ImageDecoder: load the natives under JavaCPP's class loader, so that JavaCPP's
-    // deallocator thread does not pin a Flink job's user-code class loader.
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(Pointer.class.getClassLoader());
-    try {
-      Loader.load(avutil.class);
-      Loader.load(avcodec.class);
-      Loader.load(swscale.class);
-      // A damaged file is reported through the DecodeException, not FFmpeg's log lines.
-      avutil.av_log_set_level(AV_LOG_ERROR);
-    } finally {
-      thread.setContextClassLoader(previous);
-    }
+    NativeLibraries.ffmpeg();
   }
 
   private HeifDecoder() {}

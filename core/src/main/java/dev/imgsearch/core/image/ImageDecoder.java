@@ -10,7 +10,6 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -25,18 +24,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public final class ImageDecoder {
 
   static {
-    // JavaCPP starts its deallocator thread when it first loads; that thread keeps the context
-    // class loader of the thread that loaded it for the JVM's life. On a Flink TaskManager that
-    // would be the first job's user-code class loader, pinned forever: load under JavaCPP's own.
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(Pointer.class.getClassLoader());
-    try {
-      // Parallelism comes from operator subtasks; OpenCV's pool would oversubscribe the cores.
-      opencv_core.setNumThreads(1);
-    } finally {
-      thread.setContextClassLoader(previous);
-    }
+    NativeLibraries.opencv();
   }
 
   private final DecoderOptions options;

@@ -1,13 +1,13 @@
 package dev.imgsearch.core.video;
 
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
-import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 
 import dev.imgsearch.core.image.DecodeException;
 import dev.imgsearch.core.image.DecodedImage;
 import dev.imgsearch.core.image.ImageFormat;
+import dev.imgsearch.core.image.NativeLibraries;
 import dev.imgsearch.core.image.RejectReason;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,12 +16,6 @@ import java.nio.file.Path;
 import java.util.Objects;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.ffmpeg.global.avcodec;
-import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.ffmpeg.global.swscale;
-import org.bytedeco.javacpp.Loader;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
 import org.bytedeco.javacv.FrameGrabber;
@@ -34,23 +28,7 @@ import org.bytedeco.javacv.FrameGrabber;
 final class VideoGrabber implements AutoCloseable {
 
   static {
-    // As in ImageDecoder: load the natives under JavaCPP's class loader, so that JavaCPP's
-    // deallocator thread does not pin a Flink job's user-code class loader.
-    Thread thread = Thread.currentThread();
-    ClassLoader previous = thread.getContextClassLoader();
-    thread.setContextClassLoader(Pointer.class.getClassLoader());
-    try {
-      // Only the libraries the grabber reads files with: FFmpegFrameGrabber.tryLoad() would load
-      // avdevice too, which links against PulseAudio and X11 and fails on a headless server.
-      Loader.load(avutil.class);
-      Loader.load(avcodec.class);
-      Loader.load(avformat.class);
-      Loader.load(swscale.class);
-      // FFmpeg prints every file's stream table at INFO; errors are all the job needs to see.
-      avutil.av_log_set_level(AV_LOG_ERROR);
-    } finally {
-      thread.setContextClassLoader(previous);
-    }
+    NativeLibraries.ffmpeg();
   }
 
   private final FFmpegFrameGrabber grabber;

@@ -1,7 +1,7 @@
 package dev.imgsearch.core.bench;
 
+import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
-import dev.imgsearch.core.embed.Device;
 import dev.imgsearch.core.embed.Npy;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.image.DecoderOptions;

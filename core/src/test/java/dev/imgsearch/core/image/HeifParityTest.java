@@ -2,8 +2,8 @@ package dev.imgsearch.core.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
-import dev.imgsearch.core.embed.Device;
 import dev.imgsearch.core.embed.Npy;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.preprocess.PreprocessSpec;

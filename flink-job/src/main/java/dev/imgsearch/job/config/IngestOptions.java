@@ -72,8 +72,9 @@ public final class IngestOptions {
               "jpg", "jpeg", "png", "bmp", "gif", "webp", "tif", "tiff", "mpo", "avif", "heic",
               "heif", "jxl", "qoi")
           .withDescription(
-              "File extensions read as images. Formats that cannot be decoded are listed so that"
-                  + " such files go to the dead-letter output instead of being skipped silently.");
+              "File extensions read as images. MPO decodes its first image, AVIF, HEIC and HEIF"
+                  + " decode through FFmpeg; jxl and qoi are listed so that such files go to the"
+                  + " dead-letter output as unsupported instead of being skipped silently.");
 
   public static final ConfigOption<MemorySize> MAX_FILE_SIZE =
       key("imgsearch.source.max-file-size")

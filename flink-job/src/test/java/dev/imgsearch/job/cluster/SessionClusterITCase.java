@@ -1,24 +1,18 @@
 package dev.imgsearch.job.cluster;
 
-import static dev.imgsearch.job.testing.JobTestSupport.ROOT;
 import static dev.imgsearch.job.testing.JobTestSupport.awaitCount;
 import static dev.imgsearch.job.testing.JobTestSupport.copySamples;
 import static dev.imgsearch.job.testing.JobTestSupport.jobArgs;
 import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
+import dev.imgsearch.job.testing.SessionCluster;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,12 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SessionClusterITCase {
 
-  private static final Path SCRIPT = ROOT.resolve("scripts/flink-cluster.sh");
-  private static final Path JOB_JAR = ROOT.resolve("flink-job/target/flink-job.jar");
-  private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
-  private static final Pattern REST_URL = Pattern.compile("(?m)^(http://127\\.0\\.0\\.1:\\d+)$");
   private static final Path JCMD = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-  private static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED");
 
   /**
    * How much the TaskManager's RSS may grow from the first to the third submission of the same
@@ -84,12 +71,12 @@ class SessionClusterITCase {
    */
   private static final int MAX_NEW_JOB_CLASS_LOADERS = 2;
 
+  /** Three slots: room for a job submitted with -p 3. */
+  private static final int SLOTS = 3;
+
   @TempDir static Path clusterDir;
-  private static String restUrl;
+  private static SessionCluster cluster;
   private static long tmPid;
-  private static volatile boolean running;
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** On a failure, the cluster's logs are the evidence; they vanish with the temp folder. */
   @RegisterExtension
@@ -97,53 +84,33 @@ class SessionClusterITCase {
       new TestWatcher() {
         @Override
         public void testFailed(ExtensionContext context, Throwable cause) {
-          dumpLogs();
+          if (cluster != null) {
+            cluster.dumpLogs(80);
+          }
         }
       };
 
   @BeforeAll
   static void startCluster() throws Exception {
-    assertThat(JOB_JAR)
-        .as("the job jar (built by mvn package, which runs before this test in mvn verify)")
-        .exists();
-    // A killed test JVM must not leave the cluster behind (setsid puts it outside our group).
-    Runtime.getRuntime().addShutdownHook(new Thread(SessionClusterITCase::stopQuietly));
     long t0 = System.nanoTime();
-    running = true;
-    String out;
-    try {
-      out =
-          script(
-              Duration.ofSeconds(150),
-              "start",
-              "--dir",
-              clusterDir.toString(),
-              "--rest-port",
-              "0",
-              "--slots",
-              "2");
-    } catch (AssertionError e) {
-      dumpLogs();
-      throw e;
-    }
+    cluster = SessionCluster.start(clusterDir, SLOTS);
     long startMs = millisSince(t0);
-    Matcher m = REST_URL.matcher(out);
-    assertThat(m.find()).as("REST URL in the start output:\n" + out).isTrue();
-    restUrl = m.group(1);
-    tmPid = pid("taskmanager");
-    JsonObject overview = getJson("/overview");
+    tmPid = cluster.taskManagerPid();
+    JsonObject overview = cluster.getJson("/overview");
     assertThat(overview.get("taskmanagers").getAsInt()).isEqualTo(1);
-    assertThat(overview.get("slots-total").getAsInt()).isEqualTo(2);
+    assertThat(overview.get("slots-total").getAsInt()).isEqualTo(SLOTS);
     System.out.printf(
         "[cluster] started in %d ms at %s; idle RSS: JobManager %d MB, TaskManager %d MB%n",
-        startMs, restUrl, rssKb(pid("jobmanager")) / 1024, rssKb(tmPid) / 1024);
+        startMs,
+        cluster.restUrl(),
+        SessionCluster.rssKb(cluster.jobManagerPid()) / 1024,
+        SessionCluster.rssKb(tmPid) / 1024);
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (running) {
-      script(Duration.ofSeconds(90), "stop", "--dir", clusterDir.toString());
-      running = false;
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -153,9 +120,11 @@ class SessionClusterITCase {
       MilvusConfig milvus, @TempDir Path source, @TempDir Path deadLetters) throws Exception {
     List<Path> photos =
         TestPhotos.all().stream().map(TestPhotos.Photo::path).collect(Collectors.toList());
-    String job = submit(milvus, source, deadLetters, "watch", "--checkpoint-interval-ms", "1000");
+    String job =
+        cluster.submit(
+            jobArgs(milvus, source, deadLetters, "watch", "--checkpoint-interval-ms", "1000"));
     try (MilvusImageStore store = openStore(milvus)) {
-      awaitState(job, "RUNNING", Duration.ofSeconds(60));
+      cluster.awaitState(job, "RUNNING", Duration.ofSeconds(60));
       // The first file also waits for the tasks to deploy and the embedder to load the model.
       long t0 = System.nanoTime();
       drop(photos.get(0), source);
@@ -174,14 +143,12 @@ class SessionClusterITCase {
           firstMs, photos.size() - 1, restMs);
 
       assertThat(store.count()).isEqualTo(photos.size());
-      assertThat(getJson("/jobs/" + job + "/status").get("status").getAsString())
-          .isEqualTo("RUNNING");
+      assertThat(cluster.state(job)).isEqualTo("RUNNING");
       assertNativeLibrariesLoadedParentFirst();
     } finally {
-      script(Duration.ofSeconds(90), "cancel", "--dir", clusterDir.toString(), job);
+      cluster.cancel(job);
     }
-    assertThat(getJson("/jobs/" + job + "/status").get("status").getAsString())
-        .isEqualTo("CANCELED");
+    assertThat(cluster.state(job)).isEqualTo("CANCELED");
   }
 
   @Test
@@ -198,12 +165,11 @@ class SessionClusterITCase {
     try (MilvusImageStore store = openStore(milvus)) {
       for (int i = 0; i < rss.length; i++) {
         long t0 = System.nanoTime();
-        String job = submit(milvus, source, deadLetters, "once");
-        String state = awaitState(job, "FINISHED", Duration.ofSeconds(120));
-        assertThat(state).as("job %s (submission %d)", job, i + 1).isEqualTo("FINISHED");
+        String job = cluster.submit(jobArgs(milvus, source, deadLetters, "once"));
+        cluster.awaitState(job, "FINISHED", Duration.ofSeconds(120));
         // Upserts by id: the same 20 files give the same 20 rows, however often they are read.
         assertThat(store.count()).as("rows after submission %d", i + 1).isEqualTo(images);
-        rss[i] = rssKb(tmPid);
+        rss[i] = SessionCluster.rssKb(tmPid);
         loaders[i] = liveJobClassLoadersAfterGc();
         System.out.printf(
             "[once] submission %d: %d images in %d ms (submit to FINISHED); TaskManager RSS %d MB;"
@@ -228,36 +194,80 @@ class SessionClusterITCase {
     }
   }
 
-  // --- the job and the cluster ------------------------------------------------------------------
-
-  private static String submit(
-      MilvusConfig milvus, Path source, Path deadLetters, String mode, String... extra)
-      throws Exception {
+  @Test
+  @Order(3)
+  void theClustersParallelismAndDashDOptionsTakeEffectWhereTheJobSetsNone(
+      MilvusConfig milvus, @TempDir Path source, @TempDir Path deadLetters) throws Exception {
+    int images = copySamples(source, 6).size();
+    // No --batch-size, --parallelism or --embed-parallelism on the job's command line: the
+    // submission's -p and -D decide.
     List<String> args =
-        new ArrayList<>(List.of("submit", "--dir", clusterDir.toString(), JOB_JAR.toString()));
-    args.addAll(jobArgs(milvus, source, deadLetters, mode, extra));
-    String out = script(Duration.ofSeconds(120), args.toArray(String[]::new));
-    Matcher m = JOB_ID.matcher(out);
-    assertThat(m.find()).as("JobID in the submit output:\n" + out).isTrue();
-    return m.group(1);
+        withoutFlags(
+            jobArgs(milvus, source, deadLetters, "once"), "--batch-size", "--embed-parallelism");
+    String job = cluster.submit(List.of("-p", "3", "-Dimgsearch.inference.batch-size=5"), args);
+    cluster.awaitState(job, "FINISHED", Duration.ofSeconds(180));
+
+    for (JsonObject vertex : cluster.vertices(job)) {
+      assertThat(vertex.get("parallelism").getAsInt())
+          .as("parallelism of %s", vertex.get("name").getAsString())
+          .isEqualTo(3);
+    }
+    assertThat(cluster.vertices(job))
+        .extracting(v -> v.get("name").getAsString())
+        .anySatisfy(name -> assertThat(name).contains("embed (ONNX Runtime, 5 images at once)"));
+    JsonObject userConfig =
+        cluster.jobConfig(job).getAsJsonObject("execution-config").getAsJsonObject("user-config");
+    assertThat(userConfig.get("imgsearch.inference.batch-size").getAsString()).isEqualTo("5");
+    assertThat(userConfig.get("imgsearch.inference.parallelism").getAsString())
+        .isEqualTo("(not set)");
+    assertThat(userConfig.get("parallelism.default").getAsString()).isEqualTo("3");
+    try (MilvusImageStore store = openStore(milvus)) {
+      assertThat(store.count()).isEqualTo(images);
+    }
   }
 
-  /** Waits for the job to reach the state (or any terminal one); returns the state seen. */
-  private static String awaitState(String job, String wanted, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    String state = "?";
-    while (System.nanoTime() < deadline) {
-      state = getJson("/jobs/" + job + "/status").get("status").getAsString();
-      if (state.equals(wanted) || TERMINAL.contains(state)) {
-        break;
+  @Test
+  @Order(4)
+  void aJobStartedOnlyWithDashDOptionsIngestsAFolder(
+      MilvusConfig milvus, @TempDir Path source, @TempDir Path deadLetters) throws Exception {
+    int images = copySamples(source, 5).size();
+    List<String> options =
+        new ArrayList<>(
+            List.of(
+                "-Dimgsearch.source.path=" + source,
+                "-Dimgsearch.source.mode=once",
+                "-Dimgsearch.model.path=" + TestPhotos.tinyModel(),
+                "-Dimgsearch.model.device=cpu",
+                "-Dimgsearch.inference.intra-op-threads=1",
+                "-Dimgsearch.milvus.uri=" + milvus.uri(),
+                "-Dimgsearch.milvus.collection=" + milvus.collection(),
+                "-Dimgsearch.dead-letter.path=" + deadLetters));
+    if (milvus.token() != null) {
+      options.add("-Dimgsearch.milvus.token=" + milvus.token());
+    }
+    String job = cluster.submit(options, List.of()); // no job arguments at all
+    cluster.awaitState(job, "FINISHED", Duration.ofSeconds(180));
+
+    try (MilvusImageStore store = openStore(milvus)) {
+      assertThat(store.count()).isEqualTo(images);
+    }
+    JsonObject userConfig =
+        cluster.jobConfig(job).getAsJsonObject("execution-config").getAsJsonObject("user-config");
+    assertThat(userConfig.get("imgsearch.source.path").getAsString()).isEqualTo(source.toString());
+  }
+
+  /** The arguments without the named flags and their values. */
+  private static List<String> withoutFlags(List<String> args, String... flags) {
+    List<String> out = new ArrayList<>();
+    Set<String> drop = Set.of(flags);
+    for (int i = 0; i < args.size(); i++) {
+      if (drop.contains(args.get(i))) {
+        i++; // and its value
+      } else {
+        out.add(args.get(i));
       }
-      Thread.sleep(200);
     }
-    if (!state.equals(wanted)) {
-      JsonObject exceptions = getJson("/jobs/" + job + "/exceptions");
-      fail("job %s is %s, expected %s; exceptions: %s", job, state, wanted, exceptions);
-    }
-    return state;
+    return out;
   }
 
   /**
@@ -313,96 +323,6 @@ class SessionClusterITCase {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("jcmd %s", cmd).isTrue();
     assertThat(p.exitValue()).as("jcmd %s: %s", cmd, out).isZero();
     return out;
-  }
-
-  /** Runs scripts/flink-cluster.sh; fails with its output unless it exits 0 in time. */
-  private static String script(Duration timeout, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(SCRIPT.toString());
-    cmd.addAll(List.of(args));
-    Path log = Files.createTempFile("flink-cluster-", ".out");
-    try {
-      Process p =
-          new ProcessBuilder(cmd)
-              .directory(ROOT.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
-      boolean exited = p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS);
-      if (!exited) {
-        p.destroyForcibly().waitFor();
-      }
-      String out = Files.readString(log);
-      if (!exited || p.exitValue() != 0) {
-        fail(
-            "%s %s %s:%n%s",
-            SCRIPT.getFileName(),
-            args[0],
-            exited ? "exited with " + p.exitValue() : "timed out after " + timeout,
-            out);
-      }
-      return out;
-    } finally {
-      Files.deleteIfExists(log);
-    }
-  }
-
-  private static void stopQuietly() {
-    if (running) {
-      try {
-        script(Duration.ofSeconds(60), "stop", "--dir", clusterDir.toString());
-        running = false;
-      } catch (Throwable ignored) {
-        // Best effort at JVM exit.
-      }
-    }
-  }
-
-  private static void dumpLogs() {
-    if (clusterDir == null) {
-      return;
-    }
-    for (String name : List.of("jobmanager.log", "taskmanager.log", "taskmanager.out")) {
-      Path f = clusterDir.resolve("log").resolve(name);
-      try {
-        if (Files.exists(f)) {
-          List<String> lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-          System.out.println("--- last 80 lines of " + f + " ---");
-          lines.subList(Math.max(0, lines.size() - 80), lines.size()).forEach(System.out::println);
-        }
-      } catch (IOException e) {
-        System.out.println("cannot read " + f + ": " + e);
-      }
-    }
-  }
-
-  private static long pid(String process) throws IOException {
-    return Long.parseLong(Files.readString(clusterDir.resolve(process + ".pid")).trim());
-  }
-
-  /** Resident set size from /proc/PID/status, in KB. */
-  private static long rssKb(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-      if (line.startsWith("VmRSS:")) {
-        return Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    throw new IllegalStateException("no VmRSS for pid " + pid);
-  }
-
-  private static JsonObject getJson(String path) throws Exception {
-    return JsonParser.parseString(get(path)).getAsJsonObject();
-  }
-
-  private static String get(String path) throws Exception {
-    HttpResponse<String> r =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(restUrl + path))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
-    return r.body();
   }
 
   // --- data -----------------------------------------------------------------------------------

@@ -2,12 +2,16 @@ package dev.imgsearch.job.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgsearch.job.config.IngestOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.ConfigOption;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -139,7 +143,21 @@ class DeploymentFilesTest {
     assertThat(job)
         .containsEntry("jarURI", "local:///opt/flink/usrlib/flink-job.jar")
         .containsEntry("entryClass", "dev.imgsearch.job.IngestJobMain");
-    assertThat(list(job, "args")).contains("--source", "--model", "--milvus-uri");
+    // Configured through Flink's configuration, as any Flink job: no flags, only declared keys.
+    assertThat(job).doesNotContainKey("args");
+    Map<String, Object> conf = map(spec, "flinkConfiguration");
+    Set<String> declared =
+        IngestOptions.ALL.stream().map(ConfigOption::key).collect(Collectors.toSet());
+    assertThat(conf.keySet().stream().filter(k -> k.startsWith("imgsearch.")))
+        .as("imgsearch keys in the manifest")
+        .isNotEmpty()
+        .allSatisfy(key -> assertThat(declared).as("declared option").contains(key));
+    assertThat(conf)
+        .containsKeys("imgsearch.source.path", "imgsearch.model.path", "imgsearch.milvus.uri");
+    int slots = Integer.parseInt((String) conf.get("taskmanager.numberOfTaskSlots"));
+    assertThat((Integer) job.get("parallelism"))
+        .as("job parallelism fits the TaskManager's slots")
+        .isLessThanOrEqualTo(slots);
   }
 
   private static Map<String, Object> load(Path file) throws IOException {

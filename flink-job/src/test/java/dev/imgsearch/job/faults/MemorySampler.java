@@ -1,5 +1,6 @@
 package dev.imgsearch.job.faults;
 
+import dev.imgsearch.job.testing.SessionCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

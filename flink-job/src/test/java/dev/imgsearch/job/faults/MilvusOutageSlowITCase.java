@@ -9,6 +9,7 @@ import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.MilvusTestServer;
+import dev.imgsearch.job.testing.SessionCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,6 +9,7 @@ import com.google.gson.JsonObject;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.job.testing.SessionCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.imgsearch.job.faults;
+package dev.imgsearch.job.testing;
 
-import static dev.imgsearch.job.testing.JobTestSupport.ROOT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -29,10 +28,10 @@ import java.util.regex.Pattern;
  * {@code scripts/flink-cluster.sh} (start, submit, kill-taskmanager, start-taskmanager, stop), the
  * REST API, and the processes' {@code /proc} entries and log files.
  */
-final class SessionCluster implements AutoCloseable {
+public final class SessionCluster implements AutoCloseable {
 
-  static final Path JOB_JAR = ROOT.resolve("flink-job/target/flink-job.jar");
-  private static final Path SCRIPT = ROOT.resolve("scripts/flink-cluster.sh");
+  public static final Path JOB_JAR = JobTestSupport.ROOT.resolve("flink-job/target/flink-job.jar");
+  private static final Path SCRIPT = JobTestSupport.ROOT.resolve("scripts/flink-cluster.sh");
   private static final Pattern JOB_ID = Pattern.compile("JobID ([0-9a-f]{32})");
   private static final Pattern REST_URL = Pattern.compile("(?m)^(http://127\\.0\\.0\\.1:\\d+)$");
   private static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED");
@@ -49,7 +48,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** Starts a cluster in {@code dir} on free ports; a JVM shutdown hook stops it if we cannot. */
-  static SessionCluster start(Path dir, int slots) throws Exception {
+  public static SessionCluster start(Path dir, int slots) throws Exception {
     assertThat(JOB_JAR)
         .as("the job jar (built by mvn package, which runs before this test in mvn verify)")
         .exists();
@@ -71,9 +70,18 @@ final class SessionCluster implements AutoCloseable {
     return cluster;
   }
 
-  String submit(List<String> jobArgs) throws Exception {
-    List<String> args =
-        new ArrayList<>(List.of("submit", "--dir", dir.toString(), JOB_JAR.toString()));
+  public String submit(List<String> jobArgs) throws Exception {
+    return submit(List.of(), jobArgs);
+  }
+
+  /**
+   * {@code flink run -d [flinkOptions] JOB_JAR [jobArgs]}: Flink's own options (e.g. {@code -p 3},
+   * {@code -Dimgsearch.inference.batch-size=5}) before the jar, the job's after it.
+   */
+  public String submit(List<String> flinkOptions, List<String> jobArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of("submit", "--dir", dir.toString()));
+    args.addAll(flinkOptions);
+    args.add(JOB_JAR.toString());
     args.addAll(jobArgs);
     String out = script(dir, Duration.ofSeconds(180), args.toArray(String[]::new));
     Matcher m = JOB_ID.matcher(out);
@@ -82,26 +90,26 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** {@code flink-cluster.sh kill-taskmanager}: SIGKILL, no clean shutdown. */
-  String killTaskManager() throws Exception {
+  public String killTaskManager() throws Exception {
     return script(dir, Duration.ofSeconds(30), "kill-taskmanager", "--dir", dir.toString()).trim();
   }
 
   /** {@code flink-cluster.sh start-taskmanager}: returns once the new one has registered. */
-  String startTaskManager() throws Exception {
+  public String startTaskManager() throws Exception {
     return script(dir, Duration.ofSeconds(150), "start-taskmanager", "--dir", dir.toString())
         .trim();
   }
 
-  String cancel(String job) throws Exception {
+  public String cancel(String job) throws Exception {
     return script(dir, Duration.ofSeconds(90), "cancel", "--dir", dir.toString(), job).trim();
   }
 
-  String state(String job) throws Exception {
+  public String state(String job) throws Exception {
     return getJson("/jobs/" + job + "/status").get("status").getAsString();
   }
 
   /** Waits for the job to reach the state (or any terminal one); fails with its exceptions. */
-  void awaitState(String job, String wanted, Duration timeout) throws Exception {
+  public void awaitState(String job, String wanted, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     String state = "?";
     while (System.nanoTime() < deadline) {
@@ -119,22 +127,22 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** How often the job restarted (the job-level {@code numRestarts} metric). */
-  long restarts(String job) throws Exception {
+  public long restarts(String job) throws Exception {
     JsonArray metrics = getJsonArray("/jobs/" + job + "/metrics?get=numRestarts");
     return metrics.isEmpty() ? 0 : metrics.get(0).getAsJsonObject().get("value").getAsLong();
   }
 
   /** GET /jobs/:id/checkpoints: counts, latest completed and restored, and the history. */
-  JsonObject checkpoints(String job) throws Exception {
+  public JsonObject checkpoints(String job) throws Exception {
     return getJson("/jobs/" + job + "/checkpoints");
   }
 
-  long completedCheckpoints(String job) throws Exception {
+  public long completedCheckpoints(String job) throws Exception {
     return checkpoints(job).getAsJsonObject("counts").get("completed").getAsLong();
   }
 
   /** The ID of the vertex whose name contains {@code part}. */
-  String vertex(String job, String part) throws Exception {
+  public String vertex(String job, String part) throws Exception {
     for (JsonElement v : getJson("/jobs/" + job).getAsJsonArray("vertices")) {
       JsonObject o = v.getAsJsonObject();
       if (o.get("name").getAsString().contains(part)) {
@@ -145,7 +153,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** The maximum over a vertex's subtasks of one task metric, or -1 while it is not reported. */
-  double maxSubtaskMetric(String job, String vertex, String metric) throws Exception {
+  public double maxSubtaskMetric(String job, String vertex, String metric) throws Exception {
     JsonArray a =
         getJsonArray(
             "/jobs/"
@@ -159,7 +167,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** The registered TaskManagers' resource IDs. */
-  List<String> taskManagers() throws Exception {
+  public List<String> taskManagers() throws Exception {
     List<String> ids = new ArrayList<>();
     for (JsonElement tm : getJson("/taskmanagers").getAsJsonArray("taskmanagers")) {
       ids.add(tm.getAsJsonObject().get("id").getAsString());
@@ -168,7 +176,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** A TaskManager metric (e.g. Status.JVM.Memory.Heap.Used), or -1 while it is not reported. */
-  long taskManagerMetric(String tmId, String metric) throws Exception {
+  public long taskManagerMetric(String tmId, String metric) throws Exception {
     JsonArray a = getJsonArray("/taskmanagers/" + tmId + "/metrics?get=" + metric);
     return a.isEmpty()
         ? -1
@@ -176,34 +184,62 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** The TaskManager's PID as flink-cluster.sh recorded it; -1 when none runs. */
-  long taskManagerPid() throws IOException {
+  public long taskManagerPid() throws IOException {
     Path f = dir.resolve("taskmanager.pid");
     return Files.exists(f) ? Long.parseLong(Files.readString(f).trim()) : -1;
   }
 
   /** The JobManager's PID: the FileSource's enumerator, and its state, live there. */
-  long jobManagerPid() throws IOException {
+  public long jobManagerPid() throws IOException {
     return Long.parseLong(Files.readString(dir.resolve("jobmanager.pid")).trim());
   }
 
-  Path taskManagerLog() {
+  public String restUrl() {
+    return restUrl;
+  }
+
+  /** The job's vertices (GET /jobs/:id): name, id, parallelism, status, ... */
+  public List<JsonObject> vertices(String job) throws Exception {
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonElement v : getJson("/jobs/" + job).getAsJsonArray("vertices")) {
+      out.add(v.getAsJsonObject());
+    }
+    return out;
+  }
+
+  /** The job's configuration page (GET /jobs/:id/config): its user-config is what the job set. */
+  public JsonObject jobConfig(String job) throws Exception {
+    return getJson("/jobs/" + job + "/config");
+  }
+
+  /** Resident set size of a process from /proc/PID/status, in KB. */
+  public static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for pid " + pid);
+  }
+
+  public Path taskManagerLog() {
     return dir.resolve("log/taskmanager.log");
   }
 
-  Path jobManagerLog() {
+  public Path jobManagerLog() {
     return dir.resolve("log/jobmanager.log");
   }
 
   /** Where the cluster writes checkpoints: {@code <dir>/checkpoints/<job id>/chk-N}. */
-  Path checkpointDir(String job) {
+  public Path checkpointDir(String job) {
     return dir.resolve("checkpoints").resolve(job);
   }
 
-  JsonObject getJson(String path) throws Exception {
+  public JsonObject getJson(String path) throws Exception {
     return JsonParser.parseString(get(path)).getAsJsonObject();
   }
 
-  JsonArray getJsonArray(String path) throws Exception {
+  public JsonArray getJsonArray(String path) throws Exception {
     return JsonParser.parseString(get(path)).getAsJsonArray();
   }
 
@@ -219,7 +255,7 @@ final class SessionCluster implements AutoCloseable {
   }
 
   /** The last {@code n} lines of the cluster's logs, for a failed test's output. */
-  void dumpLogs(int n) {
+  public void dumpLogs(int n) {
     for (Path f : List.of(jobManagerLog(), taskManagerLog(), dir.resolve("log/taskmanager.out"))) {
       try {
         if (Files.exists(f)) {
@@ -259,7 +295,7 @@ final class SessionCluster implements AutoCloseable {
     try {
       Process p =
           new ProcessBuilder(cmd)
-              .directory(ROOT.toFile())
+              .directory(JobTestSupport.ROOT.toFile())
               .redirectErrorStream(true)
               .redirectOutput(log.toFile())
               .start();
