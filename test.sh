@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command: formats, builds and runs every test from a clean clone.
+# The project's test command: checks formatting, builds and runs every test from a clean clone.
 #   ./test.sh          unit tests (*Test) and integration tests (*ITCase) against a real Milvus
 #   ./test.sh --all    also the slow fault and load tests (*SlowITCase, Maven profile slow)
 #   ./test.sh -- ARGS  extra arguments for Maven, e.g. ./test.sh -- -pl core

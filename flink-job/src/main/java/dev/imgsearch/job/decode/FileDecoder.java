@@ -42,14 +42,14 @@ final class FileDecoder {
           "path has " + pathBytes + " UTF-8 bytes, limit is " + ImageFields.FILEPATH_MAX_LENGTH);
     }
     DecodedImage image = decoder.decode(file.bytes);
-    PreprocessedImage out = new PreprocessedImage();
-    out.path = file.path;
-    out.pixels = preprocessor.window(image);
-    out.contentSha256 = HexFormat.of().formatHex(sha256.digest(file.bytes));
-    out.sizeBytes = file.sizeBytes;
-    out.mtimeMs = file.mtimeMs;
-    out.width = image.sourceWidth();
-    out.height = image.sourceHeight();
-    return out;
+    return PreprocessedImage.of(
+        file.path,
+        preprocessor.window(image),
+        HexFormat.of().formatHex(sha256.digest(file.bytes)),
+        file.sizeBytes,
+        file.mtimeMs,
+        image.sourceWidth(),
+        image.sourceHeight(),
+        -1);
   }
 }

@@ -22,6 +22,30 @@ public class PreprocessedImage {
 
   public PreprocessedImage() {}
 
+  /**
+   * @param frameMs the frame's time in a video; -1 for a still image
+   */
+  public static PreprocessedImage of(
+      String path,
+      byte[] pixels,
+      String contentSha256,
+      long sizeBytes,
+      long mtimeMs,
+      int width,
+      int height,
+      long frameMs) {
+    PreprocessedImage out = new PreprocessedImage();
+    out.path = path;
+    out.pixels = pixels;
+    out.contentSha256 = contentSha256;
+    out.sizeBytes = sizeBytes;
+    out.mtimeMs = mtimeMs;
+    out.width = width;
+    out.height = height;
+    out.frameMs = frameMs;
+    return out;
+  }
+
   @Override
   public String toString() {
     return "PreprocessedImage{" + path + ", " + width + "x" + height + "}";

@@ -39,15 +39,14 @@ public final class VideoFramePreprocessor {
     }
     RawFrame frame = record.frame;
     DecodedImage image = frame.image();
-    PreprocessedImage out = new PreprocessedImage();
-    out.path = record.path;
-    out.pixels = preprocessor.window(image);
-    out.contentSha256 = HexFormat.of().formatHex(sha256.digest(frame.rgb));
-    out.sizeBytes = record.sizeBytes;
-    out.mtimeMs = record.mtimeMs;
-    out.width = frame.width;
-    out.height = frame.height;
-    out.frameMs = frame.frameMs;
-    return out;
+    return PreprocessedImage.of(
+        record.path,
+        preprocessor.window(image),
+        HexFormat.of().formatHex(sha256.digest(frame.rgb)),
+        record.sizeBytes,
+        record.mtimeMs,
+        frame.width,
+        frame.height,
+        frame.frameMs);
   }
 }

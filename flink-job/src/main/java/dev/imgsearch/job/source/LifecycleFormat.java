@@ -5,8 +5,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
-import org.apache.flink.connector.file.src.util.CheckpointedPosition;
-import org.apache.flink.connector.file.src.util.SingletonResultIterator;
 
 /**
  * Reads {@link WatchSplit}s: content splits through the file format of the job ({@link
@@ -27,7 +25,7 @@ final class LifecycleFormat implements BulkFormat<ImageFile, WatchSplit> {
   public Reader<ImageFile> createReader(Configuration config, WatchSplit split) throws IOException {
     return split.lifecycle() == ImageFile.Lifecycle.CONTENT
         ? content.createReader(config, split)
-        : new MarkerReader(split, false);
+        : markerReader(split, false);
   }
 
   @Override
@@ -36,10 +34,7 @@ final class LifecycleFormat implements BulkFormat<ImageFile, WatchSplit> {
     if (split.lifecycle() == ImageFile.Lifecycle.CONTENT) {
       return content.restoreReader(config, split);
     }
-    // The only record's position is "one record skipped": a restored marker that has it is done.
-    boolean emitted =
-        split.getReaderPosition().map(p -> p.getRecordsAfterOffset() > 0).orElse(false);
-    return new MarkerReader(split, emitted);
+    return markerReader(split, SingleRecordReader.emitted(split));
   }
 
   @Override
@@ -52,34 +47,14 @@ final class LifecycleFormat implements BulkFormat<ImageFile, WatchSplit> {
     return content.getProducedType();
   }
 
-  private static final class MarkerReader implements Reader<ImageFile> {
-    private final WatchSplit split;
-    private boolean done;
-
-    MarkerReader(WatchSplit split, boolean done) {
-      this.split = split;
-      this.done = done;
-    }
-
-    @Override
-    public RecordIterator<ImageFile> readBatch() {
-      if (done) {
-        return null;
-      }
-      done = true;
-      SingletonResultIterator<ImageFile> it = new SingletonResultIterator<>();
-      it.set(
-          ImageFile.marker(
-              split.lifecycle(),
-              LocalPaths.normalize(split.path()),
-              split.fileSize(),
-              split.fileModificationTime()),
-          CheckpointedPosition.NO_OFFSET,
-          1);
-      return it;
-    }
-
-    @Override
-    public void close() {}
+  private static SingleRecordReader markerReader(WatchSplit split, boolean emitted) {
+    return new SingleRecordReader(
+        () ->
+            ImageFile.marker(
+                split.lifecycle(),
+                LocalPaths.normalize(split.path()),
+                split.fileSize(),
+                split.fileModificationTime()),
+        emitted);
   }
 }

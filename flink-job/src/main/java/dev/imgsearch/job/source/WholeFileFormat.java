@@ -11,8 +11,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
 import org.apache.flink.connector.file.src.reader.BulkFormat;
-import org.apache.flink.connector.file.src.util.CheckpointedPosition;
-import org.apache.flink.connector.file.src.util.SingletonResultIterator;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.fs.FileStatus;
 import org.apache.flink.core.fs.FileSystem;
@@ -56,7 +54,7 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
     if (isVideo(split)) {
       return new VideoFrameReader(split, video, 0);
     }
-    return new WholeFileReader(split, maxFileBytes, false);
+    return wholeFileReader(split, false);
   }
 
   @Override
@@ -65,10 +63,7 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
       long emitted = split.getReaderPosition().map(p -> p.getRecordsAfterOffset()).orElse(0L);
       return new VideoFrameReader(split, video, emitted);
     }
-    // The only record's position is "one record skipped": a restored split that has it is done.
-    boolean emitted =
-        split.getReaderPosition().map(p -> p.getRecordsAfterOffset() > 0).orElse(false);
-    return new WholeFileReader(split, maxFileBytes, emitted);
+    return wholeFileReader(split, SingleRecordReader.emitted(split));
   }
 
   private boolean isVideo(FileSourceSplit split) {
@@ -85,33 +80,10 @@ public final class WholeFileFormat implements BulkFormat<ImageFile, FileSourceSp
     return TypeInformation.of(ImageFile.class);
   }
 
-  private static final class WholeFileReader implements Reader<ImageFile> {
-    private final FileSourceSplit split;
-    private final long maxFileBytes;
-    private boolean done;
-
-    WholeFileReader(FileSourceSplit split, long maxFileBytes, boolean done) {
-      this.split = split;
-      this.maxFileBytes = maxFileBytes;
-      this.done = done;
-    }
-
-    @Override
-    public RecordIterator<ImageFile> readBatch() {
-      if (done) {
-        return null;
-      }
-      done = true;
-      SingletonResultIterator<ImageFile> it = new SingletonResultIterator<>();
-      it.set(
-          read(split.path(), split.fileSize(), split.fileModificationTime(), maxFileBytes),
-          CheckpointedPosition.NO_OFFSET,
-          1);
-      return it;
-    }
-
-    @Override
-    public void close() {}
+  private SingleRecordReader wholeFileReader(FileSourceSplit split, boolean emitted) {
+    return new SingleRecordReader(
+        () -> read(split.path(), split.fileSize(), split.fileModificationTime(), maxFileBytes),
+        emitted);
   }
 
   /**

@@ -203,7 +203,10 @@ class SessionClusterITCase {
     // submission's -p and -D decide.
     List<String> args =
         withoutFlags(
-            jobArgs(milvus, source, deadLetters, "once"), "--batch-size", "--embed-parallelism");
+            jobArgs(milvus, source, deadLetters, "once"),
+            "--batch-size",
+            "--parallelism",
+            "--embed-parallelism");
     String job = cluster.submit(List.of("-p", "3", "-Dimgsearch.inference.batch-size=5"), args);
     cluster.awaitState(job, "FINISHED", Duration.ofSeconds(180));
 

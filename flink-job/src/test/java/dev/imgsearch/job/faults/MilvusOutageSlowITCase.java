@@ -5,6 +5,7 @@ import static dev.imgsearch.job.testing.JobTestSupport.openStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.gson.JsonObject;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
@@ -79,6 +80,7 @@ class MilvusOutageSlowITCase {
       String decode = cluster.vertex(job, "decode");
       String sink = cluster.vertex(job, "upsert");
 
+      JsonObject countsAtStop = cluster.checkpoints(job).getAsJsonObject("counts");
       server.stop();
       long tStop = System.nanoTime();
       System.out.printf(
@@ -100,8 +102,17 @@ class MilvusOutageSlowITCase {
         sinkBusy = Math.max(sinkBusy, cluster.maxSubtaskMetric(job, sink, "busyTimeMsPerSecond"));
         Thread.sleep(1000);
       }
+      JsonObject countsAtStart = cluster.checkpoints(job).getAsJsonObject("counts");
       server.start();
       long tStart = System.nanoTime();
+      System.out.printf(
+          "[milvus-outage] checkpoints while Milvus was down: completed %d -> %d, failed %d -> %d,"
+              + " in progress at the end %d (a checkpoint waits for the sink's requests in flight)%n",
+          countsAtStop.get("completed").getAsLong(),
+          countsAtStart.get("completed").getAsLong(),
+          countsAtStop.get("failed").getAsLong(),
+          countsAtStart.get("failed").getAsLong(),
+          countsAtStart.get("in_progress").getAsLong());
       System.out.printf(
           "[milvus-outage] Milvus started again after %d ms down; during the outage, max"
               + " backPressuredTimeMsPerSecond: embed %.0f, decode %.0f; sink busyTimeMsPerSecond"
@@ -148,6 +159,69 @@ class MilvusOutageSlowITCase {
       // A failed assertion mid-outage must not leave the rest of the JVM's tests without Milvus.
       startQuietly(server);
     }
+  }
+
+  /**
+   * Issue 13: the sink never blocks the task thread for minutes. With Milvus down the writer waits
+   * for its requests on the task's mailbox, where Flink's cancellation reaches it: a watch-mode job
+   * whose sink is stuck on an unreachable Milvus is cancelled in seconds, not after the retries.
+   */
+  @Test
+  void aJobWhoseSinkWaitsForMilvusIsCancelledWithinSeconds(
+      MilvusConfig milvus, MilvusTestServer server) throws Exception {
+    assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be stopped here");
+    Path source = work.resolve("in");
+    Path deadLetters = work.resolve("dead-letters");
+    List<Path> good = SmallImages.fromSamples().write(source, 0, 400);
+
+    SessionCluster cluster = SessionCluster.start(work.resolve("cluster"), 2);
+    try (cluster;
+        MilvusImageStore store = openStore(milvus)) {
+      String job =
+          cluster.submit(
+              jobArgs(milvus, source, deadLetters, "watch", "--checkpoint-interval-ms", "1000"));
+      long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+      while (store.count() < 20) {
+        assertThat(System.nanoTime()).as("time to the first rows").isLessThan(deadline);
+        Thread.sleep(500);
+      }
+      server.stop();
+      String sink = cluster.vertex(job, "upsert");
+      long down = System.nanoTime();
+      double sinkBusy = 0;
+      while (System.nanoTime() - down < Duration.ofSeconds(15).toNanos()) {
+        sinkBusy = Math.max(sinkBusy, cluster.maxSubtaskMetric(job, sink, "busyTimeMsPerSecond"));
+        Thread.sleep(1000);
+      }
+      JsonObject counts = cluster.checkpoints(job).getAsJsonObject("counts");
+      long t0 = System.nanoTime();
+      cluster.cancel(job);
+      long cancelMs = ms(t0);
+      System.out.printf(
+          "[milvus-outage] cancel with Milvus down 15 s: CANCELED after %d ms; sink busy up to"
+              + " %.0f ms/s; checkpoints: %d completed, %d failed, %d in progress; %d of %d rows"
+              + " were stored before the outage%n",
+          cancelMs,
+          sinkBusy,
+          counts.get("completed").getAsLong(),
+          counts.get("failed").getAsLong(),
+          counts.get("in_progress").getAsLong(),
+          rowsBefore(store, server),
+          good.size());
+      assertThat(cluster.state(job)).isEqualTo("CANCELED");
+      assertThat(cancelMs).as("ms from cancel to CANCELED with Milvus down").isLessThan(10_000);
+    } catch (Throwable e) {
+      cluster.dumpLogs(80);
+      throw e;
+    } finally {
+      startQuietly(server);
+    }
+  }
+
+  /** Rows in Milvus, read after starting it again (the count is for the log line only). */
+  private static long rowsBefore(MilvusImageStore store, MilvusTestServer server) {
+    startQuietly(server);
+    return store.count();
   }
 
   private static void startQuietly(MilvusTestServer server) {

@@ -44,7 +44,8 @@ public final class JobTestSupport {
 
   /**
    * The job's arguments for a test: the tiny encoder on the CPU, small batches and short waits, so
-   * that a handful of images flows through quickly.
+   * that a handful of images flows through quickly; two decoders and one embedder, as {@code java
+   * -jar} runs by default.
    */
   public static List<String> jobArgs(
       MilvusConfig milvus, Path source, Path deadLetters, String mode, String... extra) {
@@ -65,6 +66,8 @@ public final class JobTestSupport {
                 deadLetters.toString(),
                 "--device",
                 "cpu",
+                "--parallelism",
+                "2",
                 "--embed-parallelism",
                 "1",
                 "--intra-op-threads",
