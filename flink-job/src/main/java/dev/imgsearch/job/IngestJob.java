@@ -176,6 +176,7 @@ public final class IngestJob {
     decoded
         .getSideOutput(SideOutputs.REJECTED)
         .union(settled.getSideOutput(SideOutputs.REJECTED))
+        .keyBy(r -> r.path) // every rejection of a file on one writer, which writes it once
         .sinkTo(deadLetters)
         .name("dead letters")
         .uid("dead-letters");

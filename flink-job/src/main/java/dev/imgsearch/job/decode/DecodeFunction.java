@@ -60,7 +60,8 @@ public class DecodeFunction extends ProcessFunction<ImageFile, PreprocessedImage
         return;
       }
       counters.rejected(e.reason());
-      ctx.output(SideOutputs.REJECTED, Rejection.of(file.path, e.reason(), e.detail(), now));
+      ctx.output(
+          SideOutputs.REJECTED, Rejection.of(file.path, file.mtimeMs, e.reason(), e.detail(), now));
     }
   }
 

@@ -8,13 +8,19 @@ public class Rejection {
   public RejectReason reason;
   public String detail;
   public String fix;
+
+  /** The version of the file that was rejected: its modification time, as listed or read. */
+  public long mtimeMs;
+
   public long timeMs;
 
   public Rejection() {}
 
-  public static Rejection of(String path, RejectReason reason, String detail, long timeMs) {
+  public static Rejection of(
+      String path, long mtimeMs, RejectReason reason, String detail, long timeMs) {
     Rejection r = new Rejection();
     r.path = path;
+    r.mtimeMs = mtimeMs;
     r.reason = reason;
     r.detail = detail;
     r.fix = reason.fix();

@@ -129,7 +129,9 @@ public class SettleRetryFunction
       out.collect(decoder.decode(file));
     } catch (DecodeException e) {
       counters.rejected(e.reason());
-      ctx.output(SideOutputs.REJECTED, Rejection.of(path, e.reason(), e.detail(), timestamp));
+      ctx.output(
+          SideOutputs.REJECTED,
+          Rejection.of(path, file.mtimeMs, e.reason(), e.detail(), timestamp));
     }
   }
 }

@@ -104,6 +104,11 @@ class TaskManagerKillSlowITCase {
       assertThat(audit.duplicates()).as("duplicate rows").isZero();
       assertThat(audit.unexpected()).as("rows that are not good images").isZero();
       assertThat(audit.rowsScanned()).isEqualTo(GOOD).isEqualTo(audit.countStar());
+      // The restart replays files read since the last checkpoint, rejected ones too: still one
+      // dead-letter line per rejected file.
+      assertThat(audit.deadLetterLines())
+          .as("dead-letter lines after a restart")
+          .isEqualTo(audit.rejects());
       assertThat(audit.rejectsByReason())
           .as("each broken file rejected for its reason (deduplicated by path)")
           .isEqualTo(SmallImages.countByReason(broken));
