@@ -32,7 +32,7 @@ if [[ "$COMMAND" == start ]]; then
     "scripts/milvus-lite.sh" >&2
 fi
 if [[ "$COMMAND" == start || "$COMMAND" == install ]]; then
-  ensure_venv "$VENV" "$SCRIPT_DIR/lib/requirements-milvus-server.txt" milvus-server
+  ensure_venv "$VENV" "$SCRIPT_DIR/lib/requirements-milvus-server.txt" bin/milvus-server
   LAUNCH_CMD=("$VENV/bin/milvus-server" --data "$MILVUS_DATA_DIR/data" --proxy-port "$MILVUS_PORT")
 fi
 run_command
