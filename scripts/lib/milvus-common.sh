@@ -1,4 +1,4 @@
-# Shared functions for scripts/milvus-lite.sh and scripts/milvus-server.sh. Source, do not run.
+# Functions for scripts/milvus-lite.sh (kept apart from the engine choice). Source, do not run.
 # shellcheck source=ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
 # Callers set: SERVER_NAME (for messages), PROJECT_ROOT, DATA_DIR_PREFIX, VENV, LAUNCH_CMD (an
@@ -130,8 +130,8 @@ stop_server() {
   # setsid made pid the process-group leader; signal the group so child processes go too.
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + MILVUS_STOP_TIMEOUT_S))
-  # Wait for the whole group: milvus-server's wrapper exits before the Milvus binary it started
-  # has released its ports, and a restart would then fail to bind them.
+  # Wait for the whole group: a wrapper (Milvus Lite 3's entry point) may exit before a process it
+  # started has released the port, and a restart would then fail to bind it.
   while kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null; do
     if ((SECONDS >= deadline)); then
       echo "$SERVER_NAME (pid $pid) ignored SIGTERM for ${MILVUS_STOP_TIMEOUT_S}s; sending SIGKILL" >&2

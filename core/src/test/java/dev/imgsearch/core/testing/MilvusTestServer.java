@@ -18,8 +18,7 @@ import java.util.stream.Stream;
  * The Milvus the integration tests talk to: either an external one ({@code MILVUS_URI}, optional
  * {@code MILVUS_TOKEN}) or one started here on a free port and a temporary data directory through
  * {@code scripts/milvus-lite.sh}: Milvus Lite 2.5 (the default, the real C++ engine) or Milvus Lite
- * 3 ({@code MILVUS_SERVER=lite3}, or {@code MILVUS_LITE_ENGINE=3}, the pure-Python one); or through
- * {@code scripts/milvus-server.sh} ({@code MILVUS_SERVER=server}).
+ * 3 ({@code MILVUS_SERVER=lite3}, or {@code MILVUS_LITE_ENGINE=3}, the pure-Python one).
  */
 public final class MilvusTestServer implements AutoCloseable {
 
@@ -39,9 +38,7 @@ public final class MilvusTestServer implements AutoCloseable {
     /** Milvus Lite 2.5: the Milvus C++ engine (segcore, knowhere) in one binary, SQLite storage. */
     LITE,
     /** Milvus Lite 3, the pure-Python reimplementation. */
-    LITE3,
-    /** The real Milvus 2.3 standalone binary from the PyPI package "milvus". */
-    SERVER;
+    LITE3;
 
     /** The value of {@code MILVUS_LITE_ENGINE} for scripts/milvus-lite.sh; null for the others. */
     String liteEngine() {
@@ -73,7 +70,7 @@ public final class MilvusTestServer implements AutoCloseable {
   }
 
   /**
-   * The kind {@code MILVUS_SERVER} (lite, lite3 or server; default lite) and, for lite, {@code
+   * The kind {@code MILVUS_SERVER} (lite or lite3; default lite) and, for lite, {@code
    * MILVUS_LITE_ENGINE} (2.5 or 3, as scripts/milvus-lite.sh reads it; default 2.5) ask for.
    */
   public static Kind kindFromEnvironment() {
@@ -89,13 +86,17 @@ public final class MilvusTestServer implements AutoCloseable {
                     "MILVUS_LITE_ENGINE='" + engine + "'; use 2.5 (default) or 3");
           };
       case "lite3" -> Kind.LITE3;
-      case "server" -> Kind.SERVER;
+      case "server" ->
+          throw new IllegalStateException(
+              "MILVUS_SERVER=server (milvus-server 2.3.5) is gone: use the default (Milvus Lite"
+                  + " 2.5, the Milvus C++ engine), or MILVUS_URI for a Milvus standalone such as"
+                  + " docker/docker-compose.yml's");
       default ->
           throw new IllegalStateException(
               "MILVUS_SERVER='"
                   + choice
-                  + "'; use lite (Milvus Lite 2.5, or 3 with MILVUS_LITE_ENGINE=3), lite3 (Milvus"
-                  + " Lite 3) or server (milvus-server)");
+                  + "'; use lite (Milvus Lite 2.5, or 3 with MILVUS_LITE_ENGINE=3) or lite3 (Milvus"
+                  + " Lite 3)");
     };
   }
 
@@ -107,10 +108,7 @@ public final class MilvusTestServer implements AutoCloseable {
     if (kind == Kind.EXTERNAL) {
       throw new IllegalArgumentException("an external server is not started here; set MILVUS_URI");
     }
-    Path script =
-        projectRoot()
-            .resolve("scripts")
-            .resolve(kind == Kind.SERVER ? "milvus-server.sh" : "milvus-lite.sh");
+    Path script = projectRoot().resolve("scripts").resolve("milvus-lite.sh");
     try {
       Path dataDir = Files.createTempDirectory("milvus-it-");
       // The script refuses a taken port; another process may grab ours between probe and start.
