@@ -92,6 +92,12 @@ for f in "$RUN"/ids/lite-*.tsv; do
   total="$(wc -l <"$f")"
   echo "$n rows: Milvus Lite 2.5.1 and 3.2.2 return the same top-10 ids in the same order for $same of $total queries"
   if ((same != total)); then
-    paste "$f" "$other" | awk -F'\t' '$2 != $4 { print "  query " $1 ": 2.5.1 " $2 "\n           3.2.2 " $4 }'
+    # Per differing query: the ranks where both return the same id, and how many ids they share.
+    paste "$f" "$other" | awk -F'\t' '$2 != $4 {
+      n = split($2, a, ","); split($4, b, ","); ranks = ""; shared = 0
+      for (i = 1; i <= n; i++) { if (a[i] == b[i]) ranks = ranks (ranks == "" ? "" : ",") i; in_b[a[i]] = 0 }
+      for (i in b) if (b[i] in in_b) shared++
+      delete in_b
+      printf "  query %s: same id at rank %s; %d of %d ids shared\n", $1, (ranks == "" ? "none" : ranks), shared, n }'
   fi
 done
