@@ -19,9 +19,16 @@
 # 3 GB with torch; with --skip-python and an existing model only Pillow, in .venv/bench).
 # Everything it writes goes under .bench/ (and .venv/). Close other heavy programs first: the
 # numbers are only comparable within one run.
+#
+#   ./bench.sh --search [ARGS]   the search benchmark instead: upsert rows/s and search p50/p99 of
+#                     each Milvus Lite engine at 10,000 and 100,000 rows (bench/search_bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
+if [[ "${1:-}" == --search ]]; then
+  shift
+  exec bench/search_bench.sh "$@"
+fi
 
 images=200
 size=1024x768
@@ -39,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --skip-python) skip_python=true; shift ;;
     --baseline-jar) [[ $# -ge 2 ]] || die "--baseline-jar needs a jar"; baseline_jar="$2"; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see ./bench.sh --help)" ;;
   esac
 done

@@ -69,7 +69,7 @@ root = pathlib.Path(sys.argv[1])
 out = pathlib.Path(sys.argv[2])
 files = [
     "scripts/requirements-milvus.txt",
-    "scripts/lib/requirements-milvus-server.txt",
+    "scripts/lib/requirements-milvus-lite3.txt",
     "models/requirements.txt",
     "scripts/reference/requirements.txt",
     "bench/requirements-images.txt",
@@ -84,16 +84,18 @@ for f in files:
         if m:
             name = re.sub(r"\[.*\]", "", m.group(1))
             pins.setdefault((name.lower(), m.group(2)), []).append(f)
-# What the Milvus Lite venv really runs (its transitive dependencies), if it exists.
-venv_python = root / ".venv/milvus/bin/python"
-if venv_python.exists():
+# What the Milvus Lite venvs really run (their transitive dependencies), where they exist.
+for venv in (".venv/milvus", ".venv/milvus-lite3"):
+    venv_python = root / venv / "bin/python"
+    if not venv_python.exists():
+        continue
     import subprocess
     frozen = subprocess.run([str(venv_python), "-m", "pip", "freeze"], capture_output=True,
                             text=True, check=False).stdout
     for line in frozen.splitlines():
         if "==" in line:
             name, version = line.split("==", 1)
-            pins.setdefault((name.lower(), version.strip()), []).append(".venv/milvus (installed)")
+            pins.setdefault((name.lower(), version.strip()), []).append(f"{venv} (installed)")
 
 def get(url):
     req = urllib.request.Request(url, headers={"Accept": "application/json"})

@@ -1,7 +1,8 @@
-# Shared functions for scripts/milvus-lite.sh and scripts/milvus-server.sh. Source, do not run.
+# Functions for scripts/milvus-lite.sh (kept apart from the engine choice). Source, do not run.
 # shellcheck source=ports.sh
 source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
-# Callers set: SERVER_NAME (for messages), PROJECT_ROOT, and define server_launch_cmd().
+# Callers set: SERVER_NAME (for messages), PROJECT_ROOT, DATA_DIR_PREFIX, VENV, LAUNCH_CMD (an
+# array; LAUNCH_DIR optional) before run_command, and define server_is_ready().
 
 MILVUS_PORT=19530
 MILVUS_DATA_DIR=""
@@ -45,16 +46,25 @@ parse_args() {
   LOG_FILE="$MILVUS_DATA_DIR/server.log"
 }
 
-# Creates the venv from a requirements file unless it already has the entry point.
+# Creates the venv from a requirements file unless it has $3 (a path inside it, globs allowed) and
+# was built from the same requirements (a copy is kept in it); a venv built from other requirements
+# is deleted and built again, so editing a requirements file is enough to change what runs.
 ensure_venv() {
-  local venv="$1" requirements="$2" entry_point="$3"
-  if [[ -x "$venv/bin/$entry_point" ]]; then
+  local venv="$1" requirements="$2" marker="$3"
+  local stamp="$venv/.requirements.txt"
+  # shellcheck disable=SC2086 # $marker may be a glob
+  if compgen -G "$venv/$marker" >/dev/null && cmp -s "$requirements" "$stamp"; then
     return
+  fi
+  if [[ -e "$venv" ]]; then
+    echo "Rebuilding $venv: it was not built from the current $requirements" >&2
+    rm -rf "$venv"
   fi
   echo "Creating $venv from $requirements ..." >&2
   python3 -m venv "$venv" || die "cannot create venv $venv; install python3-venv (Python >= 3.10)"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" \
     || die "pip install -r $requirements failed; fix the error above, then delete $venv and retry"
+  cp "$requirements" "$stamp"
 }
 
 # The PID recorded by start, if that process is still alive.
@@ -88,7 +98,8 @@ start_server() {
   port_is_free "$MILVUS_PORT" || die "port $MILVUS_PORT on 127.0.0.1 is already in use (see: ss -ltnp 'sport = :$MILVUS_PORT'); stop that process or pass --port with a free port"
   rm -f "$PID_FILE"
   : >"$LOG_FILE"
-  setsid "${LAUNCH_CMD[@]}" >>"$LOG_FILE" 2>&1 </dev/null &
+  # LAUNCH_DIR: the server's working directory (default: the caller's).
+  (cd "${LAUNCH_DIR:-.}" && exec setsid "${LAUNCH_CMD[@]}") >>"$LOG_FILE" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$PID_FILE"
   local deadline=$((SECONDS + MILVUS_START_TIMEOUT_S))
@@ -119,8 +130,8 @@ stop_server() {
   # setsid made pid the process-group leader; signal the group so child processes go too.
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   local deadline=$((SECONDS + MILVUS_STOP_TIMEOUT_S))
-  # Wait for the whole group: milvus-server's wrapper exits before the Milvus binary it started
-  # has released its ports, and a restart would then fail to bind them.
+  # Wait for the whole group: a wrapper (Milvus Lite 3's entry point) may exit before a process it
+  # started has released the port, and a restart would then fail to bind it.
   while kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null; do
     if ((SECONDS >= deadline)); then
       echo "$SERVER_NAME (pid $pid) ignored SIGTERM for ${MILVUS_STOP_TIMEOUT_S}s; sending SIGKILL" >&2

@@ -1,11 +1,14 @@
 # Process and port checks shared by the scripts that start local servers. Source, do not run.
 
-# The PID in a pid file, if that process is still alive.
+# The PID in a pid file, if that process is still alive. A zombie (killed, not yet reaped by
+# whoever inherited it) is not: kill -0 still succeeds on it, but it serves nothing.
 live_pid() {
   [[ -f "$1" ]] || return 1
-  local pid
+  local pid state
   pid="$(cat "$1")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  state="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" || true
+  [[ "$state" != Z && "$state" != X ]] && echo "$pid"
 }
 
 # True when nothing listens on 127.0.0.1:port. A plain bind fails against any listener there

@@ -12,6 +12,7 @@ import dev.imgsearch.core.store.SearchHit;
 import dev.imgsearch.core.store.SearchRequest;
 import dev.imgsearch.core.store.StoreOptions;
 import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.core.testing.MilvusTestServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ class HostilePathsITCase {
           "$(touch PWNED) `id`; rm -rf x.jpg");
 
   @Test
-  void eachHostilePathSelectsExactlyItsOwnRow(MilvusConfig milvus) {
+  void eachHostilePathSelectsExactlyItsOwnRow(MilvusConfig milvus, MilvusTestServer server) {
     List<ImageRecord> hostile = new ArrayList<>();
     for (int i = 0; i < HOSTILE_NAMES.size(); i++) {
       hostile.add(row(Path.of("/photos", HOSTILE_NAMES.get(i)), i));
@@ -61,6 +62,10 @@ class HostilePathsITCase {
     decoys.add(row(Path.of("/photos/plain.jpg"), 102));
     decoys.add(row(Path.of("/photos/line\\nbreak.jpg"), 103));
     decoys.add(row(Path.of("/photos/tab\\there.jpg"), 104));
+    // What a parser that reads \n as n (Milvus Lite 2.5.1) would select instead.
+    decoys.add(row(Path.of("/photos/linenbreak.jpg"), 105));
+    decoys.add(row(Path.of("/photos/carriagerreturn.jpg"), 106));
+    decoys.add(row(Path.of("/photos/tabthere.jpg"), 107));
     List<ImageRecord> all = new ArrayList<>(hostile);
     all.addAll(decoys);
 
@@ -73,6 +78,14 @@ class HostilePathsITCase {
       assertThat(store.count()).isEqualTo(all.size());
 
       for (ImageRecord row : hostile) {
+        List<ImageRecord> got = store.get(List.of(ImageIds.ofNormalized(row.filepath(), -1)));
+        assertThat(got).extracting(ImageRecord::filepath).containsExactly(row.filepath());
+        if (!server.filterCanSelect(row.filepath())) {
+          System.out.printf(
+              "[hostile paths] %s: no filter literal selects %s there; by id only%n",
+              server.kind(), FilterExpressions.quote(row.filepath()));
+          continue;
+        }
         String filter = FilterExpressions.filepathEquals(row.filepath());
         assertThat(store.count(filter)).as("count where %s", filter).isEqualTo(1);
 
@@ -84,15 +97,16 @@ class HostilePathsITCase {
         assertThat(hits).as("search where %s", filter).hasSize(1);
         assertThat(hits.get(0).id()).isEqualTo(row.id());
         assertThat(hits.get(0).filepath()).isEqualTo(row.filepath());
-
-        List<ImageRecord> got = store.get(List.of(ImageIds.ofNormalized(row.filepath(), -1)));
-        assertThat(got).extracting(ImageRecord::filepath).containsExactly(row.filepath());
       }
 
       // Deleting by a hostile path removes that row and nothing else.
       long before = store.count();
       for (ImageRecord row : hostile) {
-        store.deleteByFilter(FilterExpressions.filepathEquals(row.filepath()));
+        if (server.filterCanSelect(row.filepath())) {
+          store.deleteByFilter(FilterExpressions.filepathEquals(row.filepath()));
+        } else {
+          store.deleteByIds(List.of(row.id()));
+        }
         assertThat(store.count()).isEqualTo(--before);
         assertThat(store.get(List.of(row.id()))).isEmpty();
       }

@@ -209,6 +209,35 @@ class MilvusImageStoreITCase {
   }
 
   @Test
+  void keepsEveryAcknowledgedWriteWhenTheServerIsKilled(
+      MilvusConfig config, MilvusTestServer server) {
+    assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be killed here");
+    CollectionSpec spec = CollectionSpec.forDimension(DIM);
+    List<ImageRecord> rows = TestImages.images("/killed", 300, DIM);
+    ImageRecord changed = TestImages.image(rows.get(3).filepath(), DIM, 10_000);
+    try (MilvusImageStore store = open(config, spec)) {
+      store.upsert(rows);
+      store.upsert(List.of(changed));
+      store.deleteByIds(List.of(rows.get(0).id(), rows.get(1).id()));
+      assertThat(store.count()).isEqualTo(298);
+    }
+
+    server.kill(); // SIGKILL right after the last acknowledged write: no shutdown, no flush
+    server.start();
+
+    try (MilvusImageStore store = open(config, spec)) {
+      assertThat(store.count()).isEqualTo(298);
+      assertThat(store.get(List.of(rows.get(0).id(), rows.get(1).id()))).isEmpty();
+      List<ImageRecord> stored = store.get(List.of(changed.id()));
+      assertThat(stored).hasSize(1);
+      assertThat(stored.get(0).vector()).containsExactly(changed.vector());
+      ImageRecord target = rows.get(150);
+      SearchResults results = store.search(List.of(target.vector()), SearchRequest.topK(3));
+      assertThat(results.hits().get(0).get(0).id()).isEqualTo(target.id());
+    }
+  }
+
+  @Test
   void retriesUntilTheServerComesBack(MilvusConfig config, MilvusTestServer server)
       throws Exception {
     assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be restarted here");

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * Gives integration tests a real Milvus and a fresh collection.
  *
- * <p>One server per test JVM ({@link MilvusTestServer#fromEnvironment()}: {@code MILVUS_URI} or a
- * Milvus Lite / milvus-server started by the scripts), stopped when the JVM's tests end. Each test
- * gets a {@link MilvusConfig} naming a collection of its own, dropped after the test. Inject {@link
- * MilvusTestServer} to restart the server.
+ * <p>One server per test JVM ({@link MilvusTestServer#fromEnvironment()}: {@code MILVUS_URI}, or a
+ * Milvus Lite 2.5 or 3 started by scripts/milvus-lite.sh), stopped when the JVM's tests end. Each
+ * test gets a {@link MilvusConfig} naming a collection of its own, dropped after the test. Inject
+ * {@link MilvusTestServer} to restart the server.
  */
 public final class MilvusServerExtension implements ParameterResolver, AfterEachCallback {
 

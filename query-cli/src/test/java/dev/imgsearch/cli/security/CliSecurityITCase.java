@@ -15,6 +15,7 @@ import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.GrpcTestProxy;
 import dev.imgsearch.core.testing.LogCapture;
 import dev.imgsearch.core.testing.MilvusServerExtension;
+import dev.imgsearch.core.testing.MilvusTestServer;
 import dev.imgsearch.core.testing.TestCertificates;
 import dev.imgsearch.core.testing.TestPhotos;
 import java.io.PrintWriter;
@@ -146,7 +147,8 @@ class CliSecurityITCase {
   }
 
   @Test
-  void aFilterBuiltFromAHostileFileNameFindsThatFileOnly(MilvusConfig milvus) {
+  void aFilterBuiltFromAHostileFileNameFindsThatFileOnly(
+      MilvusConfig milvus, MilvusTestServer server) {
     List<String> names =
         List.of(
             "a\" or id != \"",
@@ -166,6 +168,9 @@ class CliSecurityITCase {
     createCollection(milvus, rows);
 
     for (ImageRecord target : rows.subList(0, names.size())) {
+      if (!server.filterCanSelect(target.filepath())) {
+        continue; // a line break or tab on Milvus Lite 2.5.1: no literal selects it there
+      }
       Run run =
           cli(
               "search",
