@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.imgsearch.cli.render.GridLayout;
+import dev.imgsearch.cli.testing.CliRun;
 import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.config.ModelConfig;
@@ -23,8 +24,6 @@ import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
 import dev.imgsearch.options.ExitCodes;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -49,8 +48,6 @@ class ImgSearchCliITCase {
   private static OnnxEmbedder embedder;
 
   @TempDir Path dir;
-
-  record Run(int exitCode, String out, String err) {}
 
   @BeforeAll
   static void loadModel() {
@@ -108,26 +105,6 @@ class ImgSearchCliITCase {
     return files;
   }
 
-  private static Run run(MilvusConfig config, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (config != null) {
-      all.addAll(List.of("--milvus-uri", config.uri(), "--collection", config.collection()));
-      if (config.token() != null) {
-        all.addAll(List.of("--token", config.token()));
-      }
-    }
-    return runRaw(all.toArray(String[]::new));
-  }
-
-  private static Run runRaw(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        ImgSearchCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   private static String model() {
     return TestPhotos.tinyModel().toString();
   }
@@ -140,8 +117,9 @@ class ImgSearchCliITCase {
   void searchFindsEachPhotoAsItsOwnFirstHit(MilvusConfig config) throws Exception {
     List<Path> files = ingest(config);
 
-    Run text =
-        run(config, concat(new String[] {"search", "--model", model(), "--device", "cpu"}, files));
+    CliRun text =
+        CliRun.against(
+            config, concat(new String[] {"search", "--model", model(), "--device", "cpu"}, files));
 
     assertThat(text.exitCode()).as(text.err()).isZero();
     assertThat(text.out())
@@ -155,8 +133,8 @@ class ImgSearchCliITCase {
           .contains(": " + file + "\n  rank  distance    path\n     1  1.0000      " + normalized);
     }
 
-    Run json =
-        run(
+    CliRun json =
+        CliRun.against(
             config,
             concat(new String[] {"search", "--model", model(), "--json", "-k", "2"}, files));
     assertThat(json.exitCode()).as(json.err()).isZero();
@@ -200,8 +178,8 @@ class ImgSearchCliITCase {
 
     List<Path> args = new ArrayList<>(queries);
     args.add(query);
-    Run run =
-        run(
+    CliRun run =
+        CliRun.against(
             config,
             concat(
                 new String[] {
@@ -237,8 +215,9 @@ class ImgSearchCliITCase {
     Path npy = dir.resolve("vectors.npy");
     List<Path> paths = photos.stream().map(TestPhotos.Photo::path).toList();
 
-    Run run =
-        runRaw(concat(new String[] {"embed", "--model", model(), "--npy", npy.toString()}, paths));
+    CliRun run =
+        CliRun.of(
+            concat(new String[] {"embed", "--model", model(), "--npy", npy.toString()}, paths));
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out()).contains("[" + photos.size() + ", 32] float32");
@@ -255,7 +234,7 @@ class ImgSearchCliITCase {
       assertThat(dot / Math.sqrt(norm)).as(photos.get(i).file()).isGreaterThan(0.9999);
     }
 
-    Run json = runRaw("embed", "--model", model(), "--json", paths.get(0).toString());
+    CliRun json = CliRun.of("embed", "--model", model(), "--json", paths.get(0).toString());
     assertThat(json.exitCode()).as(json.err()).isZero();
     JsonObject item = JsonParser.parseString(json.out()).getAsJsonArray().get(0).getAsJsonObject();
     assertThat(item.get("dimension").getAsInt()).isEqualTo(32);
@@ -267,7 +246,7 @@ class ImgSearchCliITCase {
   void statsShowsCountDimensionMetricIndexAndModels(MilvusConfig config) throws Exception {
     List<Path> files = ingest(config);
 
-    Run run = run(config, "stats");
+    CliRun run = CliRun.against(config, "stats");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
@@ -279,7 +258,7 @@ class ImgSearchCliITCase {
         .contains(embedder.model().id() + "  " + files.size() + " rows");
     assertThat(run.out()).doesNotContain("token");
 
-    Run json = run(config, "stats", "--json");
+    CliRun json = CliRun.against(config, "stats", "--json");
     JsonObject doc = JsonParser.parseString(json.out()).getAsJsonObject();
     assertThat(doc.get("rows").getAsLong()).isEqualTo(files.size());
     assertThat(doc.get("dimension").getAsInt()).isEqualTo(32);
@@ -292,7 +271,7 @@ class ImgSearchCliITCase {
     ingest(config, "coffee.jpg");
 
     // The tiny test encoder puts some different photos within 0.99 of each other.
-    Run run = run(config, "duplicates", "--threshold", "0.9999");
+    CliRun run = CliRun.against(config, "duplicates", "--threshold", "0.9999");
 
     assertThat(run.exitCode()).as(run.err()).isZero();
     String original = ImageIds.normalize(dir.resolve("coffee.jpg"));
@@ -303,7 +282,7 @@ class ImgSearchCliITCase {
         .contains("  " + copy + "\n")
         .contains("1 groups, 2 images in them");
 
-    Run json = run(config, "duplicates", "--json", "--threshold", "0.9999");
+    CliRun json = CliRun.against(config, "duplicates", "--json", "--threshold", "0.9999");
     JsonObject doc = JsonParser.parseString(json.out()).getAsJsonObject();
     assertThat(doc.get("rowsScanned").getAsInt()).isEqualTo(TestPhotos.all().size() + 1);
     JsonArray groups = doc.getAsJsonArray("groups");
@@ -315,7 +294,7 @@ class ImgSearchCliITCase {
 
   @Test
   void unreachableMilvusExitsWith3NamingTheUri() {
-    Run run = runRaw("stats", "--milvus-uri", "http://127.0.0.1:1", "--connect-timeout", "1");
+    CliRun run = CliRun.of("stats", "--milvus-uri", "http://127.0.0.1:1", "--connect-timeout", "1");
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.MILVUS_UNREACHABLE);
     assertThat(run.err().lines()).hasSize(1);
@@ -330,8 +309,8 @@ class ImgSearchCliITCase {
     Path absent = dir.resolve("no-such.jpg");
     Path notAnImage = Files.writeString(dir.resolve("notes.jpg"), "just text, not a JPEG");
 
-    Run missing = run(config, "search", "--model", model(), absent.toString());
-    Run garbage = run(config, "search", "--model", model(), notAnImage.toString());
+    CliRun missing = CliRun.against(config, "search", "--model", model(), absent.toString());
+    CliRun garbage = CliRun.against(config, "search", "--model", model(), notAnImage.toString());
 
     assertThat(missing.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(missing.err().lines()).hasSize(1);
@@ -345,7 +324,9 @@ class ImgSearchCliITCase {
 
   @Test
   void missingCollectionExitsWith1SayingHowToCreateIt(MilvusConfig config) {
-    Run run = run(config, "search", "--model", model(), TestPhotos.all().get(0).path().toString());
+    CliRun run =
+        CliRun.against(
+            config, "search", "--model", model(), TestPhotos.all().get(0).path().toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILURE);
     assertThat(run.err().lines()).hasSize(1);
@@ -360,7 +341,9 @@ class ImgSearchCliITCase {
       // an empty 8-d collection
     }
 
-    Run run = run(config, "search", "--model", model(), TestPhotos.all().get(0).path().toString());
+    CliRun run =
+        CliRun.against(
+            config, "search", "--model", model(), TestPhotos.all().get(0).path().toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILURE);
     assertThat(run.err().lines()).hasSize(1);
@@ -369,8 +352,9 @@ class ImgSearchCliITCase {
 
   @Test
   void stacktraceOptionAddsTheTrace(MilvusConfig config) {
-    Run run =
-        run(config, "search", "--stacktrace", "--model", model(), dir.resolve("x.jpg").toString());
+    CliRun run =
+        CliRun.against(
+            config, "search", "--stacktrace", "--model", model(), dir.resolve("x.jpg").toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(run.err().lines().count()).isGreaterThan(2);

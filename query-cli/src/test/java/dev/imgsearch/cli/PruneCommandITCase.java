@@ -2,6 +2,7 @@ package dev.imgsearch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.imgsearch.cli.testing.CliRun;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.FilterExpressions;
@@ -11,8 +12,6 @@ import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.TestPhotos;
 import dev.imgsearch.options.ExitCodes;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -32,8 +31,6 @@ class PruneCommandITCase {
 
   @TempDir Path dir;
   @TempDir Path elsewhere;
-
-  record Run(int exitCode, String out, String err) {}
 
   @Test
   void prunesRowsOfMissingFilesUnderTheSourceOnly(MilvusConfig config) throws Exception {
@@ -57,7 +54,7 @@ class PruneCommandITCase {
       Files.delete(p);
     }
 
-    Run dry = run(config, "prune", "--source", dir.toString(), "--dry-run");
+    CliRun dry = CliRun.against(config, "prune", "--source", dir.toString(), "--dry-run");
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.out())
         .contains(ImageIds.normalize(gone) + "\n")
@@ -70,7 +67,7 @@ class PruneCommandITCase {
       assertThat(store.count()).as("a dry run deletes nothing").isEqualTo(7);
     }
 
-    Run prune = run(config, "prune", "--source", dir.toString());
+    CliRun prune = CliRun.against(config, "prune", "--source", dir.toString());
     assertThat(prune.exitCode()).as(prune.err()).isZero();
     assertThat(prune.out()).contains("pruned 4 rows of 3 missing files");
     try (MilvusImageStore store = MilvusImageStore.open(config, CollectionSpec.forDimension(DIM))) {
@@ -84,13 +81,13 @@ class PruneCommandITCase {
       assertThat(store.count(FilterExpressions.filepathEquals(ImageIds.normalize(video)))).isZero();
     }
 
-    Run again = run(config, "prune", "--source", dir.toString());
+    CliRun again = CliRun.against(config, "prune", "--source", dir.toString());
     assertThat(again.out()).contains("pruned 0 rows of 0 missing files");
   }
 
   @Test
   void aMissingSourceFolderIsRefusedRatherThanPruningEverything(MilvusConfig config) {
-    Run run = run(config, "prune", "--source", dir.resolve("unmounted").toString());
+    CliRun run = CliRun.against(config, "prune", "--source", dir.resolve("unmounted").toString());
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(run.err()).contains("is not a folder").contains("create the empty folder");
@@ -119,19 +116,5 @@ class PruneCommandITCase {
         Files.getLastModifiedTime(file).toMillis(),
         "tiny-encoder-test",
         System.currentTimeMillis());
-  }
-
-  private static Run run(MilvusConfig config, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--milvus-uri", config.uri(), "--collection", config.collection()));
-    if (config.token() != null) {
-      all.addAll(List.of("--token", config.token()));
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        ImgSearchCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
   }
 }

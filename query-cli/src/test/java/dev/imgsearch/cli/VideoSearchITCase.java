@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.imgsearch.cli.render.GridLayout;
 import dev.imgsearch.cli.render.Thumbnails;
+import dev.imgsearch.cli.testing.CliRun;
 import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.config.ModelConfig;
@@ -23,8 +24,6 @@ import dev.imgsearch.core.video.VideoFrame;
 import dev.imgsearch.core.video.VideoFrameSampler;
 import dev.imgsearch.core.video.VideoSampling;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -45,8 +44,6 @@ import org.junit.jupiter.api.io.TempDir;
 class VideoSearchITCase {
 
   @TempDir Path dir;
-
-  record Run(int exitCode, String out, String err) {}
 
   @Test
   void videoHitShowsPathFrameTimeAndTheFrameItself(MilvusConfig config) throws Exception {
@@ -89,11 +86,12 @@ class VideoSearchITCase {
     ImageIO.write(Thumbnails.toBufferedImage(target.image()), "png", query.toFile());
     String path = ImageIds.normalize(video);
 
-    Run text = run(config, "search", "--model", model(), "-k", "3", query.toString());
+    CliRun text = CliRun.against(config, "search", "--model", model(), "-k", "3", query.toString());
     assertThat(text.exitCode()).as(text.err()).isZero();
     assertThat(text.out()).contains("     1  1.0000      " + path + "  @ " + time + "\n");
 
-    Run json = run(config, "search", "--model", model(), "-k", "3", "--json", query.toString());
+    CliRun json =
+        CliRun.against(config, "search", "--model", model(), "-k", "3", "--json", query.toString());
     assertThat(json.exitCode()).as(json.err()).isZero();
     JsonObject hit =
         JsonParser.parseString(json.out())
@@ -112,8 +110,8 @@ class VideoSearchITCase {
     Path grid = dir.resolve("out/grid.png");
     Path html = dir.resolve("out/result.html");
     Files.createDirectories(grid.getParent());
-    Run render =
-        run(
+    CliRun render =
+        CliRun.against(
             config,
             "search",
             "--model",
@@ -157,20 +155,6 @@ class VideoSearchITCase {
       }
     }
     return (double) sum / n;
-  }
-
-  private static Run run(MilvusConfig config, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--milvus-uri", config.uri(), "--collection", config.collection()));
-    if (config.token() != null) {
-      all.addAll(List.of("--token", config.token()));
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        ImgSearchCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(all.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
   }
 
   private static String model() {

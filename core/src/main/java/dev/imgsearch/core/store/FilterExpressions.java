@@ -47,6 +47,15 @@ public final class FilterExpressions {
         + "]";
   }
 
+  /**
+   * Whether a filter on this value may select other values on some servers: Milvus Lite 2.5.1 reads
+   * the {@code \n} and {@code \r} escapes as {@code n} and {@code r}. Deletes by such a path delete
+   * by id ({@code MilvusImageStore#deleteByPaths}).
+   */
+  public static boolean hasLineBreak(String value) {
+    return value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
+  }
+
   /** {@code frame_ms == -1}: still images only. */
   public static String stillImagesOnly() {
     return ImageFields.FRAME_MS + " == " + ImageRecord.STILL_IMAGE;
@@ -60,11 +69,12 @@ public final class FilterExpressions {
   /**
    * A double-quoted Milvus string literal. Backslash and the quote are escaped, so the value can
    * neither end the literal nor escape its closing quote; newline and carriage return are escaped
-   * because neither parser allows them raw in a literal, and tab for readability. Only these
-   * escapes are emitted: Milvus's parser (C-style, unquoted by Go's strconv) and Milvus Lite's
-   * (Python, which knows only {@code \\ \" \' \n \r \t}) read them the same. Every other character,
-   * other control characters and non-ASCII included, passes through as itself: both parsers take it
-   * literally, while a backslash-u escape is an error in Milvus Lite.
+   * because no parser allows them raw in a literal. Only these escapes are emitted: Milvus's parser
+   * (C-style, unquoted by Go's strconv) and Milvus Lite 3's (Python) read them the same. Every
+   * other character, tab, other control characters and non-ASCII included, passes through as
+   * itself: every parser takes it literally, while a backslash-u escape is an error in Milvus Lite
+   * 3 and Milvus Lite 2.5.1 reads any escape {@code \c} as {@code c}. So Milvus Lite 2.5.1 cannot
+   * select a value with a newline or carriage return at all; see {@link #hasLineBreak}.
    */
   public static String quote(String value) {
     if (value == null) {
@@ -78,7 +88,6 @@ public final class FilterExpressions {
         case '"' -> out.append("\\\"");
         case '\n' -> out.append("\\n");
         case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
         default -> out.append(c);
       }
     }

@@ -458,15 +458,87 @@ public final class MilvusImageStore implements AutoCloseable {
 
   /**
    * Deletes every row (every frame) of these files, by their normalized paths; returns the count
-   * the server reports. Paths are escaped ({@link FilterExpressions}), so any file name is safe.
+   * the server reports. Paths are escaped ({@link FilterExpressions}), so any file name is safe; a
+   * path with a line break is deleted by the ids of its rows ({@link #deleteVerified}).
    */
   public long deleteByPaths(Collection<String> paths) {
+    List<String> plain = new ArrayList<>();
     long[] deleted = {0};
+    for (String path : paths) {
+      if (FilterExpressions.hasLineBreak(path)) {
+        deleted[0] += deleteVerified(FilterExpressions.filepathEquals(path), path, null);
+      } else {
+        plain.add(path);
+      }
+    }
     forChunks(
-        paths,
+        plain,
         MAX_PATHS_PER_DELETE,
         chunk -> deleted[0] += deleteByFilter(FilterExpressions.filepathIn(chunk)));
     return deleted[0];
+  }
+
+  /**
+   * Deletes the rows of {@code path} written from another version of the file than the one modified
+   * at {@code mtimeMs} ({@link FilterExpressions#otherVersionsOf}); by id for a path with a line
+   * break, as in {@link #deleteByPaths}.
+   */
+  public long deleteOtherVersions(String path, long mtimeMs) {
+    String filter = FilterExpressions.otherVersionsOf(path, mtimeMs);
+    return FilterExpressions.hasLineBreak(path)
+        ? deleteVerified(filter, path, mtimeMs)
+        : deleteByFilter(filter);
+  }
+
+  /**
+   * Deletes by id the rows of {@code path} (and not of version {@code keepMtimeMs}, when given):
+   * the still image's row, found by its id, and the rows {@code filter} selects whose path really
+   * is {@code path}. Milvus Lite 2.5.1 reads the escapes of a line break as letters ({@code "a\nb"}
+   * selects {@code anb}), so its filter selects other files' rows, which are left alone; a video's
+   * frames of such a path then stay (logged), and no other file loses a row.
+   */
+  private long deleteVerified(String filter, String path, Long keepMtimeMs) {
+    Map<String, ImageRecord> candidates = new LinkedHashMap<>();
+    for (ImageRecord row : get(List.of(ImageIds.ofNormalized(path, ImageRecord.STILL_IMAGE)))) {
+      candidates.put(row.id(), row);
+    }
+    QueryResp selected =
+        read(
+            "find rows where " + filter,
+            client ->
+                client.query(
+                    QueryReq.builder()
+                        .databaseName(connection.database())
+                        .collectionName(connection.collection())
+                        .filter(filter)
+                        .outputFields(ImageRowCodec.ALL_FIELDS)
+                        .limit(MAX_IDS_PER_CALL * 16L)
+                        .consistencyLevel(ConsistencyLevel.STRONG)
+                        .build()));
+    int others = 0;
+    for (QueryResp.QueryResult result : selected.getQueryResults()) {
+      ImageRecord row = ImageRowCodec.fromEntity(result.getEntity());
+      if (row.filepath().equals(path)) {
+        candidates.put(row.id(), row);
+      } else {
+        others++;
+      }
+    }
+    if (others > 0) {
+      LOG.warn(
+          "Milvus at {} read the filter {} as another path ({} rows of other files matched and"
+              + " were left alone); frames of this path found by the filter only stay. Milvus Lite"
+              + " 2.5.1 does this for paths with line breaks; Milvus standalone does not",
+          connection.config().uri(),
+          filter,
+          others);
+    }
+    List<String> ids =
+        candidates.values().stream()
+            .filter(r -> keepMtimeMs == null || r.mtimeMs() != keepMtimeMs)
+            .map(ImageRecord::id)
+            .toList();
+    return ids.isEmpty() ? 0 : deleteByIds(ids);
   }
 
   private long delete(String operation, Supplier<DeleteReq.DeleteReqBuilder> request) {

@@ -17,8 +17,10 @@ public record StoreOptions(
     int maxBatchRows, long maxBatchBytes, RetryPolicy retry, ReadConsistency searchConsistency)
     implements java.io.Serializable {
 
-  public static final int DEFAULT_MAX_BATCH_ROWS = 1000;
-  public static final long DEFAULT_MAX_BATCH_BYTES = 16L * 1024 * 1024;
+  // Milvus Lite 2.5.1 spent 30x the CPU per row on a request of 8 MB as on one of 2 MB (measured):
+  // calls stay at the sink's 256 rows and under 4 MiB; Milvus standalone is as fast either way.
+  public static final int DEFAULT_MAX_BATCH_ROWS = 256;
+  public static final long DEFAULT_MAX_BATCH_BYTES = 4L * 1024 * 1024;
   // Milvus rejects messages over 64 MB; stay clear of it with margin for framing.
   static final long MAX_BATCH_BYTES_LIMIT = 48L * 1024 * 1024;
 

@@ -46,7 +46,7 @@ class FilterExpressionsTest {
     // Milvus Lite's parser knows no backslash-u escape; both parsers take other control characters
     // raw.
     assertThat(FilterExpressions.quote("a\nb\rc\td\u0001\u001b"))
-        .isEqualTo("\"a\\nb\\rc\\td\u0001\u001b\"");
+        .isEqualTo("\"a\\nb\\rc\td\u0001\u001b\"");
   }
 
   @Test

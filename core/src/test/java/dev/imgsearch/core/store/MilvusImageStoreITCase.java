@@ -213,8 +213,8 @@ class MilvusImageStoreITCase {
       MilvusConfig config, MilvusTestServer server) {
     assumeTrue(server.canRestart(), "an external MILVUS_URI server cannot be killed here");
     CollectionSpec spec = CollectionSpec.forDimension(DIM);
-    List<ImageRecord> rows = TestImages.images("/killed", 300, DIM);
-    ImageRecord changed = TestImages.image(rows.get(3).filepath(), DIM, 10_000);
+    List<ImageRecord> rows = TestRows.images("/killed", 300, DIM);
+    ImageRecord changed = TestRows.image(rows.get(3).filepath(), DIM, 10_000);
     try (MilvusImageStore store = open(config, spec)) {
       store.upsert(rows);
       store.upsert(List.of(changed));

@@ -1,6 +1,5 @@
 package dev.imgsearch.job.sink;
 
-import dev.imgsearch.core.store.FilterExpressions;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.job.metrics.JobMetrics;
 import java.util.ArrayList;
@@ -206,7 +205,7 @@ class MilvusWriter implements StatefulSinkWriter<RowChange, RemovalGuard.Entry> 
       return;
     }
     for (RowChange change : request.otherVersions()) {
-      store.deleteByFilter(FilterExpressions.otherVersionsOf(change.path, change.mtimeMs));
+      store.deleteOtherVersions(change.path, change.mtimeMs);
     }
     if (!request.deletedFiles().isEmpty()) {
       store.deleteByPaths(request.deletedFiles());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.imgsearch.cli.ImgSearchCli;
+import dev.imgsearch.cli.testing.CliRun;
 import dev.imgsearch.core.config.MilvusConfig;
 import dev.imgsearch.core.store.CollectionSpec;
 import dev.imgsearch.core.store.FilterExpressions;
@@ -18,13 +18,11 @@ import dev.imgsearch.core.testing.MilvusServerExtension;
 import dev.imgsearch.core.testing.MilvusTestServer;
 import dev.imgsearch.core.testing.TestCertificates;
 import dev.imgsearch.core.testing.TestPhotos;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.imgsearch.core.testing.TestRows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,21 +42,6 @@ class CliSecurityITCase {
 
   @TempDir Path dir;
 
-  record Run(int exitCode, String out, String err) {
-    String all() {
-      return out + "\n" + err;
-    }
-  }
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        ImgSearchCli.commandLine(new PrintWriter(out, true), new PrintWriter(err, true))
-            .execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @Test
   void helpNeverShowsATokenAndNamesTheSaferWays() {
     for (String[] args :
@@ -69,11 +52,11 @@ class CliSecurityITCase {
             new String[] {"embed", "--help"},
             new String[] {"duplicates", "--token", TOKEN, "--help"},
             new String[] {"help", "search"})) {
-      Run run = cli(args);
+      CliRun run = CliRun.of(args);
       assertThat(run.exitCode()).as(String.join(" ", args)).isZero();
       assertNoSecret(run.all());
     }
-    assertThat(cli("stats", "--help").out())
+    assertThat(CliRun.of("stats", "--help").out())
         .contains("--token=TOKEN", "--token-file=FILE", "--tls-ca-cert=PEM", "--tls-server-name");
   }
 
@@ -86,7 +69,7 @@ class CliSecurityITCase {
             new String[] {"stats", "--token", TOKEN, "--milvus-uri", "ftp://x"},
             new String[] {"stats", "--milvus-uri", "http://" + TOKEN + "@127.0.0.1:1"},
             new String[] {"stats", "--token", TOKEN, "--tls-ca-cert", "/nonexistent.pem"})) {
-      Run run = cli(args);
+      CliRun run = CliRun.of(args);
       assertThat(run.exitCode()).as(String.join(" ", args)).isEqualTo(2);
       assertThat(run.err()).startsWith("error: ");
       assertNoSecret(run.all());
@@ -96,24 +79,26 @@ class CliSecurityITCase {
   @Test
   void theTokenReachesTheServerButNotTheOutput(MilvusConfig milvus) throws Exception {
     assumeTrue(milvus.uri().startsWith("http://"), "the test proxy needs a plaintext Milvus");
-    createCollection(milvus, List.of(row(Path.of("/photos/one.jpg"), 1)));
+    createCollection(
+        milvus, List.of(TestRows.image(Path.of("/photos/one.jpg").toString(), TINY_DIM, 1)));
     Path tokenFile = Files.writeString(dir.resolve("milvus.token"), TOKEN + "\n");
     try (LogCapture logs = LogCapture.start("dev.imgsearch", "io.milvus.v2");
         GrpcTestProxy proxy = GrpcTestProxy.start(milvus.uri(), null, TOKEN, dir.resolve("p"))) {
       String[] where = {"--milvus-uri", proxy.uri(), "--collection", milvus.collection()};
 
-      Run ok =
-          cli(
+      CliRun ok =
+          CliRun.of(
               concat(
                   new String[] {"stats", "--json", "--token-file", tokenFile.toString()}, where));
       assertThat(ok.exitCode()).as(ok.err()).isZero();
       assertThat(JsonParser.parseString(ok.out()).getAsJsonObject().get("rows").getAsLong())
           .isEqualTo(1);
 
-      Run wrong = cli(concat(new String[] {"stats", "--token", WRONG, "--stacktrace"}, where));
+      CliRun wrong =
+          CliRun.of(concat(new String[] {"stats", "--token", WRONG, "--stacktrace"}, where));
       assertThat(wrong.exitCode()).isNotZero();
       assertThat(wrong.err()).startsWith("error: ").contains("auth");
-      Run none = cli(concat(new String[] {"stats"}, where));
+      CliRun none = CliRun.of(concat(new String[] {"stats"}, where));
       assertThat(none.exitCode()).isNotZero();
 
       assertThat(proxy.calls()).filteredOn(GrpcTestProxy.Call::accepted).isNotEmpty();
@@ -121,7 +106,7 @@ class CliSecurityITCase {
           .filteredOn(GrpcTestProxy.Call::accepted)
           .allMatch(c -> GrpcTestProxy.authorization(TOKEN).equals(c.authorization()));
       assertThat(proxy.calls()).filteredOn(c -> !c.accepted()).hasSize(2);
-      for (Run run : List.of(ok, wrong, none)) {
+      for (CliRun run : List.of(ok, wrong, none)) {
         assertNoSecret(run.all());
       }
       assertNoSecret(logs.text());
@@ -131,16 +116,18 @@ class CliSecurityITCase {
   @Test
   void httpsWithAPrivateCa(MilvusConfig milvus) {
     assumeTrue(milvus.uri().startsWith("http://"), "the test proxy needs a plaintext Milvus");
-    createCollection(milvus, List.of(row(Path.of("/photos/one.jpg"), 1)));
+    createCollection(
+        milvus, List.of(TestRows.image(Path.of("/photos/one.jpg").toString(), TINY_DIM, 1)));
     TestCertificates.Identity server =
         TestCertificates.selfSigned(dir, "milvus-local", "ip:127.0.0.1");
     try (GrpcTestProxy proxy = GrpcTestProxy.start(milvus.uri(), server, null, dir.resolve("p"))) {
       String[] where = {"--milvus-uri", proxy.uri(), "--collection", milvus.collection()};
-      Run trusted =
-          cli(concat(new String[] {"stats", "--tls-ca-cert", server.certPem().toString()}, where));
+      CliRun trusted =
+          CliRun.of(
+              concat(new String[] {"stats", "--tls-ca-cert", server.certPem().toString()}, where));
       assertThat(trusted.exitCode()).as(trusted.err()).isZero();
 
-      Run untrusted = cli(concat(new String[] {"stats", "--connect-timeout", "2"}, where));
+      CliRun untrusted = CliRun.of(concat(new String[] {"stats", "--connect-timeout", "2"}, where));
       assertThat(untrusted.exitCode()).isEqualTo(3);
       assertThat(untrusted.err()).startsWith("error: cannot reach Milvus at " + proxy.uri());
     }
@@ -161,18 +148,18 @@ class CliSecurityITCase {
             "$(touch PWNED).jpg");
     List<ImageRecord> rows = new ArrayList<>();
     for (int i = 0; i < names.size(); i++) {
-      rows.add(row(Path.of("/photos", names.get(i)), i));
+      rows.add(TestRows.image(Path.of("/photos", names.get(i)).toString(), TINY_DIM, i));
     }
-    rows.add(row(Path.of("/photos/a"), 100));
-    rows.add(row(Path.of("/photos/plain.jpg"), 101));
+    rows.add(TestRows.image(Path.of("/photos/a").toString(), TINY_DIM, 100));
+    rows.add(TestRows.image(Path.of("/photos/plain.jpg").toString(), TINY_DIM, 101));
     createCollection(milvus, rows);
 
     for (ImageRecord target : rows.subList(0, names.size())) {
       if (!server.filterCanSelect(target.filepath())) {
         continue; // a line break or tab on Milvus Lite 2.5.1: no literal selects it there
       }
-      Run run =
-          cli(
+      CliRun run =
+          CliRun.of(
               "search",
               "--milvus-uri",
               milvus.uri(),
@@ -220,29 +207,5 @@ class CliSecurityITCase {
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(tail, 0, all, head.length, tail.length);
     return all;
-  }
-
-  private static ImageRecord row(Path path, long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] vector = new float[TINY_DIM];
-    double norm = 0;
-    for (int d = 0; d < TINY_DIM; d++) {
-      vector[d] = (float) random.nextGaussian();
-      norm += vector[d] * vector[d];
-    }
-    for (int d = 0; d < TINY_DIM; d++) {
-      vector[d] /= (float) Math.sqrt(norm);
-    }
-    return ImageRecord.of(
-        path,
-        ImageRecord.STILL_IMAGE,
-        vector,
-        "0".repeat(60) + String.format("%04d", seed),
-        1000,
-        640,
-        480,
-        1_700_000_000_000L,
-        "security-test",
-        1_800_000_000_000L);
   }
 }
