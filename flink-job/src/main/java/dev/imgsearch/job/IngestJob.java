@@ -67,12 +67,14 @@ public final class IngestJob {
   }
 
   /**
-   * The job reading {@code source}, after the checks of {@link JobPreflight}: the model loads and
-   * the collection exists with its dimension.
+   * The job reading {@code source}, after the checks of {@link JobPreflight}: the copy of the model
+   * that runs is chosen, it loads, and the collection exists with its dimension.
    */
-  public static IngestJob plan(IngestJobConfig cfg, Source<ImageFile, ?, ?> source) {
-    ModelInfo model = JobPreflight.probeModel(cfg.model());
-    CollectionSpec spec = JobPreflight.prepareCollection(cfg, model);
+  public static IngestJob plan(IngestJobConfig planned, Source<ImageFile, ?, ?> source) {
+    JobPreflight preflight = new JobPreflight(planned);
+    IngestJobConfig cfg = planned.withModel(preflight.chooseModel());
+    ModelInfo model = preflight.probe(cfg.model());
+    CollectionSpec spec = preflight.prepareCollection(model);
     MilvusSink sink =
         MilvusSink.builder()
             .setConnection(cfg.milvus())

@@ -4,6 +4,7 @@ import static org.apache.flink.configuration.ConfigOptions.key;
 
 import dev.imgsearch.core.config.Device;
 import dev.imgsearch.core.config.ModelConfig;
+import dev.imgsearch.core.config.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,17 @@ public final class ModelOptions {
               "Where inference runs: auto (CUDA device 0 when the CUDA provider loads, else the"
                   + " CPU), cpu, cuda or cuda:N.");
 
-  public static final List<ConfigOption<?>> ALL = List.of(PATH, DEVICE);
+  public static final ConfigOption<Precision> PRECISION =
+      key("imgsearch.model.precision")
+          .enumType(Precision.class)
+          .defaultValue(Precision.AUTO)
+          .withDescription(
+              "fp32: the model given; int8: its int8 copy NAME.int8.onnx beside it (made by"
+                  + " models/convert_precision.py --precision int8); auto: the one the collection"
+                  + " already holds, else int8 on a CPU with VNNI or AMX when the copy exists,"
+                  + " else fp32. The two are different models with different ids.");
+
+  public static final List<ConfigOption<?>> ALL = List.of(PATH, DEVICE, PRECISION);
 
   /** The flags of these options, the same in the job and the CLI. */
   public static final List<Flag> FLAGS =
@@ -41,7 +52,8 @@ public final class ModelOptions {
           Flag.of("--model", "FILE", PATH)
               .withEnvironment(PATH_ENV)
               .withDefaultText("$" + PATH_ENV),
-          Flag.of("--device", "auto|cpu|cuda[:N]", DEVICE));
+          Flag.of("--device", "auto|cpu|cuda[:N]", DEVICE),
+          Flag.of("--precision", "auto|fp32|int8", PRECISION));
 
   private ModelOptions() {}
 
@@ -75,6 +87,6 @@ public final class ModelOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(DEVICE.key() + ": " + e.getMessage());
     }
-    return ModelConfig.of(path).withDevice(device);
+    return ModelConfig.of(path).withDevice(device).withPrecision(conf.get(PRECISION));
   }
 }

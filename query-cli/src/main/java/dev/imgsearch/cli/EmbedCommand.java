@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.imgsearch.cli.mixin.ModelMixin;
 import dev.imgsearch.cli.mixin.StacktraceOption;
 import dev.imgsearch.cli.render.Json;
+import dev.imgsearch.cli.search.ImageSearch;
 import dev.imgsearch.cli.search.QueryImages;
 import dev.imgsearch.core.config.ModelConfig;
 import dev.imgsearch.core.embed.Npy;
@@ -66,7 +67,7 @@ public class EmbedCommand implements Callable<Integer> {
     List<QueryImages.Decoded> decoded =
         QueryImages.decode(images, new ImageDecoder(DecoderOptions.defaults()));
     PrintWriter out = spec.commandLine().getOut();
-    try (OnnxEmbedder embedder = OnnxEmbedder.open(modelConfig)) {
+    try (OnnxEmbedder embedder = OnnxEmbedder.open(ImageSearch.chooseModel(modelConfig, null))) {
       float[][] vectors = QueryImages.embed(embedder, decoded).vectors();
       int dimension = embedder.dimension();
       if (output != null && output.npy != null) {

@@ -122,7 +122,7 @@ public class SearchCommand implements Callable<Integer> {
 
     SearchReport report;
     try (MilvusImageStore store = milvus.openStore();
-        OnnxEmbedder embedder = OnnxEmbedder.open(modelConfig)) {
+        OnnxEmbedder embedder = OnnxEmbedder.open(ImageSearch.chooseModel(modelConfig, store))) {
       checkEffort(store.spec());
       report = ImageSearch.run(store, embedder, queries, request);
     }

@@ -116,6 +116,21 @@ public record IngestJobConfig(
     return source.mode();
   }
 
+  /** The same job with other model settings (the copy of the model that runs). */
+  public IngestJobConfig withModel(ModelConfig value) {
+    return new IngestJobConfig(
+        source,
+        decoder,
+        video,
+        value,
+        inference,
+        milvus,
+        collection,
+        sink,
+        parallelism,
+        deadLetterDir);
+  }
+
   /**
    * Reads and validates every setting.
    *

@@ -1,5 +1,9 @@
 package dev.imgsearch.cli.search;
 
+import dev.imgsearch.core.config.ModelConfig;
+import dev.imgsearch.core.embed.CpuFeatures;
+import dev.imgsearch.core.embed.ModelException;
+import dev.imgsearch.core.embed.ModelVariants;
 import dev.imgsearch.core.embed.OnnxEmbedder;
 import dev.imgsearch.core.store.MilvusImageStore;
 import dev.imgsearch.core.store.MilvusUnavailableException;
@@ -8,6 +12,7 @@ import dev.imgsearch.core.store.SearchResults;
 import dev.imgsearch.options.ExitCodes;
 import dev.imgsearch.options.UserError;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Searching by example images: the queries embedded in one batch with the model the collection was
@@ -50,6 +55,28 @@ public final class ImageSearch {
         store.spec(),
         embedder.model().id(),
         embedder.provider());
+  }
+
+  /**
+   * The copy of the model to embed queries with ({@link ModelVariants}): with the default {@code
+   * auto}, the one whose vectors the collection holds, so that queries and stored images come from
+   * the same model; without a collection ({@code store} null), by the CPU.
+   */
+  public static ModelConfig chooseModel(ModelConfig config, MilvusImageStore store) {
+    Set<String> held = store == null ? Set.of() : store.modelCounts().keySet();
+    try {
+      ModelVariants.Choice choice =
+          ModelVariants.choose(
+              config.modelPath(),
+              config.precision(),
+              config.device(),
+              CpuFeatures.current(),
+              held,
+              file -> OnnxEmbedder.probe(config.withModelFile(file)).id());
+      return config.withModelFile(choice.file()).withPrecision(choice.precision());
+    } catch (ModelException e) {
+      throw new UserError(ExitCodes.BAD_INPUT, e.getMessage(), e);
+    }
   }
 
   /**
