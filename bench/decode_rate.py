@@ -85,27 +85,30 @@ def _init(files):
 
 
 def _loop(args):
-    """One worker: run a path over the in-memory files until the deadline; images done."""
+    """One worker: run a path over the in-memory files until the deadline: (images, CPU s)."""
     name, deadline, offset = args
     fn = PATHS[name]
     n = 0
     i = offset
+    c0 = time.process_time()
     while time.time() < deadline:
         fn(_files[i % len(_files)])
         n += 1
         i += 1
-    return n
+    return n, time.process_time() - c0
 
 
 def rate(pool, name, workers, seconds):
-    if pool is None:
-        start = time.perf_counter()
-        n = _loop((name, time.time() + seconds, 0))
-        return n / (time.perf_counter() - start)
+    """(images/s on the wall clock, CPU ms per image) of `workers` processes."""
     start = time.perf_counter()
     deadline = time.time() + seconds
-    counts = pool.map(_loop, [(name, deadline, w) for w in range(workers)], chunksize=1)
-    return sum(counts) / (time.perf_counter() - start)
+    if pool is None:
+        results = [_loop((name, deadline, 0))]
+    else:
+        results = pool.map(_loop, [(name, deadline, w) for w in range(workers)], chunksize=1)
+    images = sum(n for n, _ in results)
+    cpu = sum(c for _, c in results)
+    return images / (time.perf_counter() - start), cpu * 1000 / max(images, 1)
 
 
 def stages(files, seconds):
@@ -158,17 +161,20 @@ def main():
     _init(files)
     pools = {w: (None if w == 1 else mp.Pool(w, initializer=_init, initargs=(files,)))
              for w in workers}
-    best = {}
+    best, best_cpu = {}, {}
     for _ in range(args.rounds):
         for p in paths:
             for w in workers:
                 rate(pools[w], p, w, min(1.0, args.seconds / 3))  # warm-up
-                best[p, w] = max(best.get((p, w), 0.0), rate(pools[w], p, w, args.seconds))
+                r, cpu = rate(pools[w], p, w, args.seconds)
+                best[p, w] = max(best.get((p, w), 0.0), r)
+                best_cpu[p, w] = min(best_cpu.get((p, w), 1e9), cpu)
     for pool in pools.values():
         if pool is not None:
             pool.close()
     for p in paths:
-        cells = "  ".join(f"{w} worker(s): {best[p, w]:6.1f} images/s" for w in workers)
+        cells = "  ".join(f"{w} worker(s): {best[p, w]:6.1f} images/s, "
+                          f"{best_cpu[p, w]:.2f} CPU ms/image" for w in workers)
         print(f"{p:8s} {cells}", flush=True)
     if args.stages:
         best_stage = {}

@@ -87,41 +87,46 @@ final class PilBilinearResampler {
     return x < 1.0 ? 1.0 - x : 0.0;
   }
 
-  /** Per-thread work arrays, kept between calls: a resize allocates only its output. */
+  /**
+   * Work arrays of one call. Between calls a thread keeps them in {@link #KEPT} as plain arrays (no
+   * class of this project in the value), so that a thread outliving a Flink job does not pin the
+   * job's class loader; a resize then allocates only its output.
+   */
   private static final class Scratch {
-    int[][] columns = new int[0][];
-    int[][] rows = new int[0][];
-    int[] acc = new int[0];
+    private static final int COLUMNS = 0;
+    private static final int SUMS = 1;
+    private static final int ROWS = 2;
+    private static final int ACC = 3;
 
-    int[][] columns(int n, int length) {
-      columns = lines(columns, n, length);
-      return columns;
+    final int[][][] arrays;
+
+    Scratch(int[][][] arrays) {
+      this.arrays = arrays;
     }
 
-    int[][] sums = new int[0][];
+    int[][] columns(int n, int length) {
+      return lines(COLUMNS, n, length);
+    }
 
     int[][] sums(int n, int length) {
-      sums = lines(sums, n, length);
-      return sums;
+      return lines(SUMS, n, length);
     }
 
     int[][] rows(int n, int length) {
-      rows = lines(rows, n, length);
-      return rows;
+      return lines(ROWS, n, length);
     }
 
     int[] acc(int length) {
-      if (acc.length < length) {
-        acc = new int[length];
-      }
-      return acc;
+      return lines(ACC, 1, length)[0];
     }
 
-    private static int[][] lines(int[][] lines, int n, int length) {
+    private int[][] lines(int which, int n, int length) {
+      int[][] lines = arrays[which];
       if (lines.length < n) {
         int[][] grown = new int[n][];
         System.arraycopy(lines, 0, grown, 0, lines.length);
         lines = grown;
+        arrays[which] = lines;
       }
       for (int i = 0; i < n; i++) {
         if (lines[i] == null || lines[i].length < length) {
@@ -133,8 +138,8 @@ final class PilBilinearResampler {
 
     /** Whether these arrays are small enough to keep for the next call. */
     boolean keep() {
-      long total = 4L * acc.length;
-      for (int[][] lines : new int[][][] {columns, rows, sums}) {
+      long total = 0;
+      for (int[][] lines : arrays) {
         for (int[] line : lines) {
           total += line == null ? 0 : 4L * line.length;
         }
@@ -143,7 +148,9 @@ final class PilBilinearResampler {
     }
   }
 
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final ThreadLocal<int[][][]> KEPT =
+      ThreadLocal.withInitial(
+          () -> new int[][][] {new int[0][], new int[0][], new int[0][], new int[0][]});
 
   /**
    * Resizes {@code src} (RGB, HWC) to {@code outW x outH} and returns only the window whose
@@ -152,13 +159,13 @@ final class PilBilinearResampler {
    */
   static byte[] resizeWindow(
       byte[] src, int inW, int inH, int outW, int outH, int left, int top, int winW, int winH) {
-    Scratch scratch = SCRATCH.get();
+    Scratch scratch = new Scratch(KEPT.get());
     try {
       return resizeWindow(src, inW, inH, outW, outH, left, top, winW, winH, scratch);
     } finally {
       if (!scratch.keep()) {
         // A huge image: let its arrays go rather than hold them for the thread's life.
-        SCRATCH.remove();
+        KEPT.remove();
       }
     }
   }
