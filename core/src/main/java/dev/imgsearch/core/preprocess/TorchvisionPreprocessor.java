@@ -10,13 +10,23 @@ import java.util.Objects;
 public final class TorchvisionPreprocessor {
 
   private final PreprocessSpec spec;
-  private final float[] mean;
-  private final float[] std;
+
+  /**
+   * {@code ((v / 255f) - mean[c]) / std[c]} for every byte value v of channel c, at {@code 256 * c
+   * + v}: the same float32 operations as torch's ToTensor and Normalize, done once per value
+   * instead of once per pixel, so the tensor is bit-for-bit what the arithmetic would give.
+   */
+  private final float[] lookup = new float[3 * 256];
 
   public TorchvisionPreprocessor(PreprocessSpec spec) {
     this.spec = Objects.requireNonNull(spec, "spec");
-    this.mean = spec.mean();
-    this.std = spec.std();
+    float[] mean = spec.mean();
+    float[] std = spec.std();
+    for (int c = 0; c < 3; c++) {
+      for (int v = 0; v < 256; v++) {
+        lookup[256 * c + v] = (v / 255f - mean[c]) / std[c];
+      }
+    }
   }
 
   public PreprocessSpec spec() {
@@ -79,15 +89,15 @@ public final class TorchvisionPreprocessor {
     return (int) Math.rint((size - crop) / 2.0);
   }
 
-  /** ToTensor then Normalize, in float32 arithmetic in the same order as torch. */
+  /** ToTensor then Normalize (float32, in torch's order) through the per-value table. */
   private void toNormalizedTensor(byte[] hwc, int pixels, float[] out, int offset) {
-    for (int c = 0; c < 3; c++) {
-      float m = mean[c];
-      float s = std[c];
-      int o = offset + c * pixels;
-      for (int i = 0, p = c; i < pixels; i++, p += 3) {
-        out[o + i] = ((hwc[p] & 0xFF) / 255f - m) / s;
-      }
+    float[] table = lookup;
+    int g = offset + pixels;
+    int b = offset + 2 * pixels;
+    for (int i = 0, p = 0; i < pixels; i++, p += 3) {
+      out[offset + i] = table[hwc[p] & 0xFF];
+      out[g + i] = table[256 + (hwc[p + 1] & 0xFF)];
+      out[b + i] = table[512 + (hwc[p + 2] & 0xFF)];
     }
   }
 }

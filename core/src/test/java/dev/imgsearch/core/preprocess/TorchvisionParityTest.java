@@ -63,15 +63,23 @@ class TorchvisionParityTest {
 
     double sum = 0;
     double max = 0;
+    int differing = 0;
     for (int i = 0; i < actual.length; i++) {
       double d = Math.abs(actual[i] - expected.data()[i]);
       sum += d;
       max = Math.max(max, d);
+      if (Float.floatToRawIntBits(actual[i]) != Float.floatToRawIntBits(expected.data()[i])) {
+        differing++;
+      }
     }
     double mean = sum / actual.length;
-    System.out.printf("parity %-22s mean |diff| %.6f  max |diff| %.6f%n", photo, mean, max);
+    System.out.printf(
+        "parity %-22s mean |diff| %.6f  max |diff| %.6f  floats not bit-equal %d%n",
+        photo, mean, max, differing);
     assertThat(mean).as("mean absolute difference").isLessThanOrEqualTo(0.01);
     assertThat(max).as("max absolute difference").isLessThanOrEqualTo(0.1);
+    // The README's claim: the exact path's tensor is PIL + torchvision's, bit for bit.
+    assertThat(differing).as("floats that differ from the reference tensor in any bit").isZero();
   }
 
   @ParameterizedTest
