@@ -41,6 +41,7 @@ final class JobPreflight {
    * features: the collection's own model if it holds one of the two, else by the CPU.
    */
   ModelConfig chooseModel() {
+    probe(cfg.model()); // the file given must be a usable model, before any Milvus call
     CpuFeatures cpu = CpuFeatures.current();
     ModelVariants.Choice choice =
         ModelVariants.choose(
@@ -48,7 +49,7 @@ final class JobPreflight {
             cfg.model().precision(),
             cfg.model().device(),
             cpu,
-            collectionModels(),
+            this::collectionModels,
             file -> probe(cfg.model().withModelFile(file)).id());
     LOG.info(
         "CPU {}: precision {} ({}): {}",

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Picks the copy of an encoder that runs: the fp32 file given or its int8 companion ({@code
@@ -36,8 +37,8 @@ public final class ModelVariants {
   }
 
   /**
-   * @param collectionModels the model ids the target collection holds vectors of; empty for a new
-   *     or empty collection
+   * @param collectionModels the model ids the target collection holds vectors of (empty for a new
+   *     or empty collection); asked only when there is a choice to make
    * @param modelId the id a file's vectors are stored under (name and hash, read from the file)
    * @throws ModelException when int8 is asked for and there is no int8 copy, with the fix
    */
@@ -46,7 +47,7 @@ public final class ModelVariants {
       Precision precision,
       Device device,
       CpuFeatures cpu,
-      Set<String> collectionModels,
+      Supplier<Set<String>> collectionModels,
       Function<Path, String> modelId) {
     boolean givenIsInt8 = model.getFileName().toString().endsWith(INT8_SUFFIX);
     Path int8 = int8Companion(model);
@@ -68,18 +69,16 @@ public final class ModelVariants {
     if (givenIsInt8) {
       return new Choice(model, Precision.INT8, "the file given is the int8 copy");
     }
-    boolean hasInt8 = Files.isRegularFile(int8);
-    if (!collectionModels.isEmpty()) {
-      if (collectionModels.contains(modelId.apply(model))) {
-        return new Choice(model, Precision.FP32, "the collection holds this model's vectors");
-      }
-      if (hasInt8 && collectionModels.contains(modelId.apply(int8))) {
-        return new Choice(int8, Precision.INT8, "the collection holds the int8 model's vectors");
-      }
-    }
-    if (!hasInt8) {
+    if (!Files.isRegularFile(int8)) {
       return new Choice(
           model, Precision.FP32, "no int8 copy beside it (" + int8.getFileName() + ")");
+    }
+    Set<String> held = collectionModels.get();
+    if (held.contains(modelId.apply(model))) {
+      return new Choice(model, Precision.FP32, "the collection holds this model's vectors");
+    }
+    if (held.contains(modelId.apply(int8))) {
+      return new Choice(int8, Precision.INT8, "the collection holds the int8 model's vectors");
     }
     if (device.kind() == Device.Kind.CUDA || (device.kind() == Device.Kind.AUTO && gpuPresent())) {
       return new Choice(model, Precision.FP32, "a GPU runs it");

@@ -32,7 +32,7 @@ class ModelVariantsTest {
   }
 
   private ModelVariants.Choice auto(CpuFeatures cpu, Set<String> held) {
-    return ModelVariants.choose(fp32, Precision.AUTO, Device.CPU, cpu, held, ID);
+    return ModelVariants.choose(fp32, Precision.AUTO, Device.CPU, cpu, () -> held, ID);
   }
 
   @Test
@@ -57,7 +57,7 @@ class ModelVariantsTest {
     assertThat(avx2.file()).isEqualTo(fp32);
     assertThat(avx2.reason()).contains("no VNNI or AMX");
     assertThat(
-            ModelVariants.choose(fp32, Precision.AUTO, Device.cuda(0), VNNI, Set.of(), ID)
+            ModelVariants.choose(fp32, Precision.AUTO, Device.cuda(0), VNNI, Set::of, ID)
                 .precision())
         .isEqualTo(Precision.FP32);
   }
@@ -72,7 +72,7 @@ class ModelVariantsTest {
   @Test
   void int8WithoutTheCopyFailsWithTheCommandThatMakesIt() {
     assertThatThrownBy(
-            () -> ModelVariants.choose(fp32, Precision.INT8, Device.CPU, VNNI, Set.of(), ID))
+            () -> ModelVariants.choose(fp32, Precision.INT8, Device.CPU, VNNI, Set::of, ID))
         .isInstanceOf(ModelException.class)
         .hasMessageContaining(int8.toString())
         .hasMessageContaining("models/convert_precision.py --precision int8 " + fp32);
@@ -81,7 +81,7 @@ class ModelVariantsTest {
   @Test
   void fp32RunsTheFileGiven() throws Exception {
     Files.writeString(int8, "int8");
-    assertThat(ModelVariants.choose(fp32, Precision.FP32, Device.CPU, VNNI, Set.of(), ID).file())
+    assertThat(ModelVariants.choose(fp32, Precision.FP32, Device.CPU, VNNI, Set::of, ID).file())
         .isEqualTo(fp32);
   }
 

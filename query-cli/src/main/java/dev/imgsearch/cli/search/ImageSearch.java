@@ -63,7 +63,6 @@ public final class ImageSearch {
    * the same model; without a collection ({@code store} null), by the CPU.
    */
   public static ModelConfig chooseModel(ModelConfig config, MilvusImageStore store) {
-    Set<String> held = store == null ? Set.of() : store.modelCounts().keySet();
     try {
       ModelVariants.Choice choice =
           ModelVariants.choose(
@@ -71,7 +70,7 @@ public final class ImageSearch {
               config.precision(),
               config.device(),
               CpuFeatures.current(),
-              held,
+              () -> store == null ? Set.of() : store.modelCounts().keySet(),
               file -> OnnxEmbedder.probe(config.withModelFile(file)).id());
       return config.withModelFile(choice.file()).withPrecision(choice.precision());
     } catch (ModelException e) {
