@@ -2,16 +2,26 @@
 # Throughput benchmark, rerunnable: on the same generated photos and the same ONNX model, runs
 #   (a) the Milvus PyTorch tutorial's embedding loop (bench/tutorial_pipeline.py: PIL + torchvision
 #       + torch eager, batch 128), minus its Milvus insert;
+#   (p) the best plain-Python pipeline at the job's fidelity (bench/python_pipeline.py: OpenCV
+#       decode + PIL resize on a background thread, ONNX Runtime fp32, batch 32, 2 threads);
 #   (b) ONNX Runtime alone in Java, configured as the job's embedder: batch size, sessions, threads (OrtOnlyBench);
-#   (c) the Flink job end to end, --mode once, into a Milvus Lite started here;
-# and prints, for each, images/s, wall time, CPU seconds and peak RSS, then (c)/(a) and (c)/(b).
+#   (c) the Flink job end to end, --mode once, fp32, into a Milvus Lite started here;
+#   (d) with --int8: the same job with --precision int8 (the model's int8 copy, made here by
+#       models/convert_precision.py), with a quality line: its vectors against (c)'s;
+# each --rounds times (default 2), the pipelines interleaved within a round, keeping each one's
+# best; prints the CPU (model, AVX2 / AVX-512 / VNNI / AMX) first, then per pipeline images/s, wall
+# time, CPU seconds and peak RSS, and the ratios of one run.
 #
-#   ./bench.sh [--images N] [--size WxH] [--model FILE] [--skip-python] [--baseline-jar JAR] [--keep]
+#   ./bench.sh [--images N] [--size WxH] [--model FILE] [--rounds N] [--int8] [--skip-python]
+#              [--baseline-jar JAR] [--keep]
 #     --images N      photos to generate and embed (default 200)
 #     --size WxH      their size (default 1024x768; try 3000x2000)
 #     --model FILE    ONNX encoder (default: ResNet50 without fc, random weights, seed 0,
 #                     exported once into .bench/resnet50-random.onnx; needs torch)
-#     --skip-python   skip (a): no torch needed (unless the default model must be exported)
+#     --rounds N      rounds of every pipeline, interleaved; the best of each is kept (default 2)
+#     --int8          also (d), the job with the model's int8 copy (made once, beside the model)
+#     --skip-python   skip (a): no torch needed (unless the default model must be exported or
+#                     --int8 must make the int8 copy)
 #     --baseline-jar J  also run (c) with another build of the job jar (e.g. the previous
 #                     release's flink-job.jar, its target/lib beside it) and print (c)/(c0)
 #     --keep          keep the generated photos and the Milvus Lite data under .bench/run-*/
@@ -31,6 +41,8 @@ if [[ "${1:-}" == --search ]]; then
 fi
 
 images=200
+rounds=2
+int8=false
 size=1024x768
 model=""
 skip_python=false
@@ -44,13 +56,16 @@ while [[ $# -gt 0 ]]; do
     --size) [[ $# -ge 2 ]] || die "--size needs WIDTHxHEIGHT"; size="$2"; shift 2 ;;
     --model) [[ $# -ge 2 ]] || die "--model needs a file"; model="$2"; shift 2 ;;
     --skip-python) skip_python=true; shift ;;
+    --rounds) [[ $# -ge 2 ]] || die "--rounds needs a number"; rounds="$2"; shift 2 ;;
+    --int8) int8=true; shift ;;
     --baseline-jar) [[ $# -ge 2 ]] || die "--baseline-jar needs a jar"; baseline_jar="$2"; shift 2 ;;
     --keep) keep=true; shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see ./bench.sh --help)" ;;
   esac
 done
 [[ "$images" =~ ^[0-9]+$ ]] && ((images >= 1)) || die "--images must be a positive number, got '$images'"
+[[ "$rounds" =~ ^[0-9]+$ ]] && ((rounds >= 1)) || die "--rounds must be a positive number, got '$rounds'"
 [[ "$size" =~ ^[0-9]+x[0-9]+$ ]] || die "--size must be WIDTHxHEIGHT, e.g. 1024x768, got '$size'"
 if [[ -n "$model" ]]; then
   [[ -f "$model" ]] || die "model $model does not exist"
@@ -150,7 +165,16 @@ session_cpu_seconds() {
 }
 
 echo "bench.sh: $images photos of $size; logs in $LOGS"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+cpu_line() { # model name and the vector instructions inference cares about
+  local flags have="" lacks="" f
+  flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  for f in avx2 avx512f avx512_vnni avx_vnni amx_int8; do
+    if [[ "$flags" == *" $f "* ]]; then have="$have $f"; else lacks="$lacks $f"; fi
+  done
+  echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') (${have# }${lacks:+; no${lacks}})"
+}
+CPU="$(cpu_line)"
+echo "CPU: $CPU; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 idle_check() { # cores kept busy by other programs over 3 s
   local b0 b1; b0=$(busy_ticks); sleep 3; b1=$(busy_ticks)
   awk -v d=$((b1 - b0)) -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", d / h / 3 }'
@@ -178,6 +202,9 @@ need_torch=false
 if ! $skip_python || [[ -z "$model" && ! -f "$default_model" ]]; then
   need_torch=true
 fi
+if $int8; then
+  need_torch=true # .venv/models has onnx and onnxruntime's quantization tools
+fi
 if $need_torch; then
   PY="$ROOT/.venv/models/bin/python"
   if [[ ! -x "$PY" ]] || ! "$PY" -c 'import torch, torchvision, onnx, onnxruntime, PIL' 2>/dev/null; then
@@ -186,17 +213,16 @@ if $need_torch; then
     "$ROOT/.venv/models/bin/pip" install -q --disable-pip-version-check -r models/requirements.txt \
       || die "pip install -r models/requirements.txt failed; see above"
   fi
-elif [[ -x "$ROOT/.venv/models/bin/python" ]] && "$ROOT/.venv/models/bin/python" -c 'import PIL' 2>/dev/null; then
-  PY="$ROOT/.venv/models/bin/python"
-else
-  PY="$ROOT/.venv/bench/bin/python"
-  if [[ ! -x "$PY" ]] || ! "$PY" -c 'import PIL' 2>/dev/null; then
-    step "Installing Pillow into .venv/bench (bench/requirements-images.txt)"
-    [[ -x "$PY" ]] || python3 -m venv "$ROOT/.venv/bench" || die "cannot create .venv/bench; install python3-venv"
-    "$ROOT/.venv/bench/bin/pip" install -q --disable-pip-version-check -r bench/requirements-images.txt \
-      || die "pip install -r bench/requirements-images.txt failed; see above"
-  fi
 fi
+# (p) and the photos: a light venv of its own, without torch (bench/requirements-pipeline.txt).
+BPY="$ROOT/.venv/bench/bin/python"
+if [[ ! -x "$BPY" ]] || ! "$BPY" -c 'import PIL, cv2, onnxruntime, numpy' 2>/dev/null; then
+  step "Installing onnxruntime, OpenCV, Pillow, numpy into .venv/bench (bench/requirements-pipeline.txt)"
+  [[ -x "$BPY" ]] || python3 -m venv "$ROOT/.venv/bench" || die "cannot create .venv/bench; install python3-venv"
+  "$ROOT/.venv/bench/bin/pip" install -q --disable-pip-version-check -r bench/requirements-pipeline.txt \
+    || die "pip install -r bench/requirements-pipeline.txt failed; see above"
+fi
+$need_torch || PY="$BPY"
 
 # 3. The model.
 if [[ -z "$model" ]]; then
@@ -213,6 +239,16 @@ if ! $skip_python && [[ "$model" != "$default_model" ]]; then
   echo "note: (a) always runs torchvision's ResNet50 (random weights); --model only changes (b) and (c)."
 fi
 
+if $int8; then
+  int8_model="${model%.onnx}.int8.onnx"
+  if [[ ! -f "$int8_model" || "$model" -nt "$int8_model" ]]; then
+    step "Making the int8 copy $int8_model (models/convert_precision.py, calibrated on samples/images)"
+    "$PY" models/convert_precision.py "$model" --precision int8 --calibration-dir samples/images \
+      >"$LOGS/int8.log" 2>&1 || { tail -n 20 "$LOGS/int8.log" >&2; die "int8 conversion failed; log: $LOGS/int8.log"; }
+  fi
+  echo "int8 model: $int8_model ($(du -m "$int8_model" | cut -f1) MB)"
+fi
+
 # 4. The photos: $images distinct crops/flips of samples/images at $size, plus a small warm-up set.
 step "Generating $images photos of $size from samples/images"
 "$PY" bench/make_images.py samples/images "$RUN/images" --count "$images" --size "$size" --seed 0
@@ -227,92 +263,125 @@ milvus_uri="http://127.0.0.1:$milvus_port"
 milvus_sid="$(cat "$milvus_dir/server.pid")"
 collection="bench_$(date +%Y%m%d_%H%M%S)_$$"
 
-# (a) The tutorial's loop.
-if ! $skip_python; then
-  step "(a) tutorial pipeline: PIL + torchvision + torch eager, batch 128 (load $(load1))"
-  measure a "$PY" bench/tutorial_pipeline.py "$RUN/images"
-  grep -v '^RESULT' "$LOGS/a.log" | tail -n 3
-fi
-
-# (b) ONNX Runtime alone, in Java, configured as the job's embedder by default: batch size 32,
-#     one session, ONNX Runtime's default intra-op threads.
-step "(b) ONNX Runtime only, Java, batch 32, the job's sessions and threads (load $(load1))"
-measure b java -cp "$TEST_CLASSES:$JOB_JAR" dev.imgsearch.core.bench.OrtOnlyBench \
-  "$model" "$RUN/images" 32 0 1 1
-grep -E '^(decode|ORT-only)' "$LOGS/b.log"
-
-# (c) The job, once, into Milvus Lite; first a small warm-up run into another collection.
 job=(java -jar "$JOB_JAR" --mode once --model "$model" --milvus-uri "$milvus_uri")
-step "(c) the Flink job, --mode once, into Milvus Lite at $milvus_uri, collection $collection"
-echo "warm-up: $warmup_images photos into ${collection}_warmup"
+step "Warm-up of the job: $warmup_images photos into ${collection}_warmup"
 measure c-warmup "${job[@]}" --source "$RUN/warmup-images" --collection "${collection}_warmup"
-if [[ -n "$baseline_jar" ]]; then
-  echo "baseline jar $baseline_jar (load $(load1)):"
-  measure c0 java -jar "$baseline_jar" --mode once --model "$model" --milvus-uri "$milvus_uri" \
-    --source "$RUN/images" --collection "${collection}_baseline"
-  sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/baseline throughput \1 images\/s/p' "$LOGS/c0.log" | tail -n 1
-fi
-echo "measured run (load $(load1)):"
-milvus_cpu0="$(session_cpu_seconds "$milvus_sid")"
-measure c "${job[@]}" --source "$RUN/images" --collection "$collection"
-milvus_cpu1="$(session_cpu_seconds "$milvus_sid")"
-sed -n '/^Ingest finished/,/throughput/p' "$LOGS/c.log"
-grep -ho 'Embedded [0-9]* images in .*' "$LOGS/c.log" | tail -n 1 || true
+milvus_cpu_total=0
+for ((r = 1; r <= rounds; r++)); do
+  if ! $skip_python; then
+    step "(a) round $r: tutorial pipeline, PIL + torchvision + torch eager, batch 128 (load $(load1))"
+    measure "a$r" "$PY" bench/tutorial_pipeline.py "$RUN/images"
+    grep '^RESULT' "$LOGS/a$r.log" | tail -n 1
+  fi
+  step "(p) round $r: best Python pipeline, OpenCV + PIL resize in a thread, ORT batch 32, 2 threads (load $(load1))"
+  measure "p$r" "$BPY" bench/python_pipeline.py "$model" "$RUN/images"
+  grep '^RESULT' "$LOGS/p$r.log" | tail -n 1
+  step "(b) round $r: ONNX Runtime only, Java, batch 32, the job's sessions and threads (load $(load1))"
+  measure "b$r" java -cp "$TEST_CLASSES:$JOB_JAR" dev.imgsearch.core.bench.OrtOnlyBench \
+    "$model" "$RUN/images" 32 0 1 1
+  grep '^RESULT' "$LOGS/b$r.log" | tail -n 1
+  step "(c) round $r: the Flink job, --mode once, fp32, into Milvus Lite (load $(load1))"
+  m0="$(session_cpu_seconds "$milvus_sid")"
+  measure "c$r" "${job[@]}" --precision fp32 --source "$RUN/images" --collection "${collection}_c$r"
+  m1="$(session_cpu_seconds "$milvus_sid")"
+  echo "$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.1f", b - a }')" >"$LOGS/c$r.milvus"
+  grep -E 'throughput|first vector' "$LOGS/c$r.log" | tail -n 2
+  if $int8; then
+    step "(d) round $r: the Flink job, --precision int8 (load $(load1))"
+    m0="$(session_cpu_seconds "$milvus_sid")"
+    measure "d$r" "${job[@]}" --precision int8 --source "$RUN/images" --collection "${collection}_d$r"
+    m1="$(session_cpu_seconds "$milvus_sid")"
+    echo "$(awk -v a="$m0" -v b="$m1" 'BEGIN { printf "%.1f", b - a }')" >"$LOGS/d$r.milvus"
+    grep -E 'throughput|first vector|precision' "$LOGS/d$r.log" | tail -n 3
+  fi
+  if [[ -n "$baseline_jar" ]]; then
+    step "(c0) round $r: the baseline jar (load $(load1))"
+    measure "c0$r" java -jar "$baseline_jar" --mode once --model "$model" --milvus-uri "$milvus_uri" \
+      --source "$RUN/images" --collection "${collection}_baseline$r"
+  fi
+done
+grep -h 'precision' "$LOGS/c1.log" | grep -m1 'CPU' || true
 
-# 6. The table.
+# 6. The table: each pipeline's best round.
 result_rate() { sed -n 's/^RESULT .*images_per_s=\([0-9.]*\).*/\1/p' "$LOGS/$1.log" | tail -n 1; }
-job_rate() { sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/\1/p' "$LOGS/${1:-c}.log" | tail -n 1; }
-job_embedded="$(sed -n 's/^ *embedded *\([0-9]*\)$/\1/p' "$LOGS/c.log" | tail -n 1)"
-[[ "$job_embedded" == "$images" ]] || die "the job embedded '${job_embedded}' of $images photos; see $LOGS/c.log"
-
+job_rate() { sed -n 's/.*throughput *\([0-9.]*\) images\/s.*/\1/p' "$LOGS/$1.log" | tail -n 1; }
 result_processed() { sed -n 's/^RESULT .*processed=\([0-9]*\).*/\1/p' "$LOGS/$1.log" | tail -n 1; }
-declare -A rate wall processed
+for ((r = 1; r <= rounds; r++)); do
+  for k in c d; do
+    [[ -f "$LOGS/$k$r.log" ]] || continue
+    n="$(sed -n 's/^ *embedded *\([0-9]*\)$/\1/p' "$LOGS/$k$r.log" | tail -n 1)"
+    [[ "$n" == "$images" ]] || die "the job ($k, round $r) embedded '${n}' of $images photos; see $LOGS/$k$r.log"
+  done
+done
+declare -A rate wall processed best all_rates
+rate_of() { case "$1" in a* | p* | b*) result_rate "$1" ;; *) job_rate "$1" ;; esac; }
+pick_best() { # pipeline -> sets best[pipeline] to its fastest round's key
+  local k="$1" r key top="" v
+  all_rates[$k]=""
+  for ((r = 1; r <= rounds; r++)); do
+    key="$k$r"
+    [[ -f "$LOGS/$key.log" ]] || continue
+    v="$(rate_of "$key")"
+    all_rates[$k]="${all_rates[$k]}${all_rates[$k]:+ / }$v"
+    if [[ -z "$top" ]] || awk -v a="$v" -v b="$top" 'BEGIN { exit !(a > b) }'; then
+      top="$v"; best[$k]="$key"
+    fi
+  done
+  rate[$k]="$top"
+}
 noisy=""
-row() { # key label [known CPU s of the step outside the process]
-  local k="$1" label="$2" w o
-  w="$(cat "$LOGS/$k.wall")"
+row() { # pipeline label
+  local k="$1" key="${best[$1]}" w o known=0
+  [[ -f "$LOGS/$key.milvus" ]] && known="$(cat "$LOGS/$key.milvus")"
+  w="$(cat "$LOGS/$key.wall")"
   wall[$k]="$w"
-  o="$(other_cores "$k" "${3:-0}")"
-  if awk -v o="$o" 'BEGIN { exit !(o > 0.2) }'; then noisy="$noisy ${k}"; fi
-  awk -v label="$label" -v r="${rate[$k]}" -v w="$w" -v n="$images" -v p="${processed[$k]}" \
-      -v cpu="$(cpu_seconds "$k")" -v rss="$(peak_rss_mb "$k")" -v o="$o" 'BEGIN {
-    printf "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %.2f | %d | %.2f |\n", label, r, w, n / w, cpu, cpu / w, p, cpu / p, rss, o }'
+  o="$(other_cores "$key" "$known")"
+  if awk -v o="$o" 'BEGIN { exit !(o > 0.2) }'; then noisy="$noisy ${key}"; fi
+  case "$k" in a | p | b) processed[$k]="$(result_processed "$key")" ;; *) processed[$k]="$images" ;; esac
+  awk -v label="$2" -v r="${rate[$k]}" -v all="${all_rates[$k]}" -v w="$w" -v n="$images" -v p="${processed[$k]}" \
+      -v cpu="$(cpu_seconds "$key")" -v rss="$(peak_rss_mb "$key")" -v o="$o" 'BEGIN {
+    printf "| %s | %.1f | %s | %.1f | %.1f | %.1f | %.2f | %d | %.2f |\n", label, r, all, w, n / w, cpu, cpu / p, rss, o }'
 }
 ratio() { awk -v x="$1" -v y="$2" 'BEGIN { printf "%.2f", x / y }'; }
 
 step "Results"
-echo "$images photos ${size}, $(basename "$model"), $(nproc) cores, $(date '+%Y-%m-%d %H:%M'); load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "CPU: $CPU; $(nproc) cores"
+echo "$images photos ${size}, $(basename "$model"), $(date '+%Y-%m-%d %H:%M'); $rounds round(s), interleaved; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| pipeline | images/s (steady) | wall s | images/s (wall) | CPU s | cores busy | images run | CPU s/image run | peak RSS MB | other processes, cores |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| pipeline | images/s (best round, steady) | every round | wall s | images/s (wall) | CPU s | CPU s/image run | peak RSS MB | other processes, cores |"
+echo "|---|---:|---|---:|---:|---:|---:|---:|---:|"
 if ! $skip_python; then
-  rate[a]="$(result_rate a)"; processed[a]="$(result_processed a)"
-  row a "(a) tutorial: PIL + torchvision + torch eager, batch 128, no Milvus"
+  pick_best a; row a "(a) tutorial: PIL + torchvision + torch eager, batch 128, no Milvus"
 fi
-rate[b]="$(result_rate b)"; processed[b]="$(result_processed b)"
-row b "(b) ONNX Runtime only, Java, batch 32"
-rate[c]="$(job_rate)"; processed[c]="$images"
-milvus_cpu="$(awk -v a="$milvus_cpu0" -v b="$milvus_cpu1" 'BEGIN { printf "%.1f", b - a }')"
-row c "(c) Flink job, once, into Milvus Lite" "$milvus_cpu"
+pick_best p; row p "(p) best Python: OpenCV + PIL resize in a thread, ORT fp32 batch 32, 2 threads"
+pick_best b; row b "(b) ONNX Runtime only, Java, batch 32"
+pick_best c; row c "(c) Flink job, once, fp32, into Milvus Lite"
+if $int8; then
+  pick_best d; row d "(d) Flink job, once, int8 ($(basename "$int8_model"))"
+fi
 if [[ -n "$baseline_jar" ]]; then
-  rate[c0]="$(job_rate c0)"; processed[c0]="$images"
-  row c0 "(c0) the same, baseline jar (Milvus Lite CPU not subtracted)"
+  pick_best c0; row c0 "(c0) the same as (c), baseline jar (Milvus Lite CPU not subtracted)"
 fi
 echo
-echo "steady: (a) after a warm-up batch of 128; (b) after a warm-up batch of 32, tensors decoded beforehand; (c) the job's own figure, first to last vector."
-echo "wall: the whole process (start-up, model load, warm-up included). CPU s and peak RSS: the whole process (GNU time)."
-echo "images run: through the model in that process, warm-up included ((b) also decodes the $images once, before timing). (c)'s CPU s exclude Milvus Lite, which used $milvus_cpu CPU s more during (c)."
+echo "steady: (a) after a warm-up batch of 128; (p), (b) after their first batch of 32 ((b)'s tensors decoded beforehand); (c), (d) the job's own figure, first to last vector."
+echo "wall: the whole process (start-up, model load, warm-up included). CPU s and peak RSS: the whole process (GNU time); the job's CPU s exclude Milvus Lite."
 echo "other processes: the machine's busy CPU time during the step minus the step's own (and Milvus Lite's), over its wall time."
 if [[ -n "$noisy" ]]; then
   echo "WARNING: other processes kept more than 0.2 cores busy during:$noisy. Those numbers are low; rerun on a quiet machine."
 fi
-batches="$(grep -ho 'Embedded [0-9]* images in .*' "$LOGS/c.log" | tail -n 1 || true)"
-[[ -z "$batches" ]] || echo "job: $batches"
 echo
 if ! $skip_python; then
   echo "(c)/(a) = $(ratio "${rate[c]}" "${rate[a]}") steady, $(ratio "${wall[a]}" "${wall[c]}") on wall time"
 fi
-echo "(c)/(b) = $(ratio "${rate[c]}" "${rate[b]}") steady, $(ratio "${wall[b]}" "${wall[c]}") on wall time"
+echo "(c)/(p) = $(ratio "${rate[c]}" "${rate[p]}") steady, $(ratio "${wall[p]}" "${wall[c]}") on wall time"
+echo "(c)/(b) = $(ratio "${rate[c]}" "${rate[b]}") steady"
+echo "first vector (c): $(grep -ho 'first vector *[0-9.]* s' "$LOGS/${best[c]}.log" | tail -n 1 | sed 's/first vector *//') after the JVM started"
+if $int8; then
+  echo "(d)/(c) = $(ratio "${rate[d]}" "${rate[c]}") steady (int8 against fp32, the same job and photos)"
+  agreement="$(java -cp "$TEST_CLASSES:$JOB_JAR" dev.imgsearch.core.bench.CollectionAgreement \
+    "$milvus_uri" "${collection}_c1" "${collection}_d1" 2>"$LOGS/agreement.err" | grep '^RESULT' || true)"
+  echo "int8 quality on these photos, against fp32: ${agreement#RESULT } (bench/precision_report.py measures retrieval on a labelled set)"
+fi
 if [[ -n "$baseline_jar" ]]; then
   echo "(c)/(c0) = $(ratio "${rate[c]}" "${rate[c0]}") steady, $(ratio "${wall[c0]}" "${wall[c]}") on wall time (this build against the baseline jar)"
 fi

@@ -11,7 +11,12 @@ public record JobSummary(
     long embedded,
     Map<String, Long> rejectedByReason,
     double seconds,
-    double embeddingSeconds) {
+    double embeddingSeconds,
+    long firstRowMs) {
+
+  /** When this JVM started: for a local run, the user's start of the command. */
+  private static final long JVM_START_MS =
+      java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
 
   public static JobSummary from(JobExecutionResult result) {
     Map<String, Object> acc = result.getAllAccumulatorResults();
@@ -27,7 +32,8 @@ public record JobSummary(
         get(acc, JobMetrics.EMBEDDED),
         rejected,
         result.getNetRuntime() / 1000.0,
-        (get(acc, JobMetrics.LAST_ROW_MS) - get(acc, JobMetrics.FIRST_ROW_MS)) / 1000.0);
+        (get(acc, JobMetrics.LAST_ROW_MS) - get(acc, JobMetrics.FIRST_ROW_MS)) / 1000.0,
+        get(acc, JobMetrics.FIRST_ROW_MS));
   }
 
   /**
@@ -63,6 +69,12 @@ public record JobSummary(
     sb.append(String.format("  rows upserted   %d%n", rowsUpserted()));
     sb.append(String.format("  throughput      %.1f images/s", imagesPerSecond()));
     sb.append(String.format(" (from the first to the last vector; %.1f s in all)", seconds));
+    if (firstRowMs > 0) {
+      sb.append(
+          String.format(
+              "%n  first vector    %.1f s after this process started",
+              (firstRowMs - JVM_START_MS) / 1000.0));
+    }
     return sb.toString();
   }
 
