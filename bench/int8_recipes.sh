@@ -19,27 +19,31 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 STEM=$(basename "$MODEL" .onnx)
 mkdir -p "$OUT"
 
-# name | convert_precision.py options (calibration folder: @C = CALIBRATION_DIR, @P = PHOTO_DIR)
+# name | convert_precision.py options (calibration folder: @C = CALIBRATION_DIR, @P = PHOTO_DIR).
+# "default" is convert_precision.py's own recipe; every other row changes one thing from the
+# baseline B: QDQ, per-channel, U8S8, MinMax on 128 images, first and last conv in float.
+B="--calibration-dir @C --calibration-method minmax --calibration-count 128"
 RECIPES=(
   "default|--calibration-dir @C"
-  "minmax-256|--calibration-dir @C --calibration-count 256"
-  "percentile|--calibration-dir @C --calibration-method percentile"
-  "percentile-99.99|--calibration-dir @C --calibration-method percentile --percentile 99.99"
-  "percentile-99.9999|--calibration-dir @C --calibration-method percentile --percentile 99.9999"
-  "percentile-256|--calibration-dir @C --calibration-method percentile --calibration-count 256"
-  "entropy|--calibration-dir @C --calibration-method entropy"
-  "qoperator|--calibration-dir @C --format qoperator"
-  "qoperator-float-first-only|--calibration-dir @C --format qoperator --float-last 0"
-  "qoperator-percentile|--calibration-dir @C --format qoperator --float-last 0 --calibration-method percentile"
-  "per-tensor|--calibration-dir @C --no-per-channel"
-  "s8s8|--calibration-dir @C --activations s8"
-  "reduce-range|--calibration-dir @C --reduce-range"
-  "all-int8|--calibration-dir @C --float-first 0 --float-last 0"
-  "float-first-only|--calibration-dir @C --float-last 0"
-  "unoptimised-graph|--calibration-dir @C --skip-graph-optimisation"
+  "minmax|$B"
+  "minmax-256|$B --calibration-count 256"
+  "percentile|$B --calibration-method percentile"
+  "percentile-99.99|$B --calibration-method percentile --percentile 99.99"
+  "percentile-99.9999|$B --calibration-method percentile --percentile 99.9999"
+  "percentile-256|$B --calibration-method percentile --calibration-count 256"
+  "entropy|$B --calibration-method entropy"
+  "qoperator|$B --format qoperator"
+  "qoperator-float-first-only|$B --format qoperator --float-last 0"
+  "qoperator-percentile|$B --format qoperator --float-last 0 --calibration-method percentile"
+  "per-tensor|$B --no-per-channel"
+  "s8s8|$B --activations s8"
+  "reduce-range|$B --reduce-range"
+  "all-int8|$B --float-first 0 --float-last 0"
+  "float-first-only|$B --float-last 0"
+  "unoptimised-graph|$B --skip-graph-optimisation"
 )
 if [ -n "$PHOTOS" ]; then
-  RECIPES+=("photos-64|--calibration-dir @P --calibration-count 64")
+  RECIPES+=("photos-64|--calibration-dir @P --calibration-method minmax --calibration-count 64")
 fi
 
 models=()
