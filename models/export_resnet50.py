@@ -17,7 +17,7 @@ Java side can read them instead of hard-coding them:
 Usage:
     python models/export_resnet50.py                         # IMAGENET1K_V2 (needs internet)
     python models/export_resnet50.py --weights none --seed 0 # random, offline, deterministic
-    python models/export_resnet50.py --precision fp16        # also write resnet50-fp16.onnx
+    python models/export_resnet50.py --precision fp16        # also write resnet50.fp16.onnx
     python models/export_resnet50.py --precision int8 --calibration-dir ~/Pictures
 
 --precision fp16|int8 writes a second model beside the fp32 one with models/convert_precision.py
