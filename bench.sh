@@ -244,6 +244,7 @@ if $int8; then
   if [[ ! -f "$int8_model" || "$model" -nt "$int8_model" ]]; then
     step "Making the int8 copy $int8_model (models/convert_precision.py, calibrated on samples/images)"
     "$PY" models/convert_precision.py "$model" --precision int8 --calibration-dir samples/images \
+      --calibration-count 32 \
       >"$LOGS/int8.log" 2>&1 || { tail -n 20 "$LOGS/int8.log" >&2; die "int8 conversion failed; log: $LOGS/int8.log"; }
   fi
   echo "int8 model: $int8_model ($(du -m "$int8_model" | cut -f1) MB)"
