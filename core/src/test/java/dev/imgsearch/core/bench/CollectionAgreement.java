@@ -12,9 +12,9 @@ import java.util.Map;
 
 /**
  * How far two collections of the same images, embedded by two copies of a model (fp32 and int8),
- * agree: the cosine of each image's two vectors, and how many of each image's 10 nearest
- * neighbours under the first copy the second finds too (recall@10), brute force over the rows both
- * hold. For bench.sh's quality line beside the int8 speed; retrieval quality on a labelled set is
+ * agree: the cosine of each image's two vectors, and how many of each image's 10 nearest neighbours
+ * under the first copy the second finds too (recall@10), brute force over the rows both hold. For
+ * bench.sh's quality line beside the int8 speed; retrieval quality on a labelled set is
  * bench/precision_report.py's.
  *
  * <p>Usage: {@code CollectionAgreement MILVUS_URI REFERENCE_COLLECTION OTHER_COLLECTION}
