@@ -80,16 +80,13 @@ public final class ModelVariants {
     if (held.contains(modelId.apply(int8))) {
       return new Choice(int8, Precision.INT8, "the collection holds the int8 model's vectors");
     }
-    if (device.kind() == Device.Kind.CUDA || (device.kind() == Device.Kind.AUTO && gpuPresent())) {
+    if (device.kind() == Device.Kind.CUDA
+        || (device.kind() == Device.Kind.AUTO && GpuDevices.anyVisible())) {
       return new Choice(model, Precision.FP32, "a GPU runs it");
     }
     if (!cpu.hasInt8DotProducts()) {
       return new Choice(model, Precision.FP32, "the CPU has no VNNI or AMX int8 instructions");
     }
     return new Choice(int8, Precision.INT8, "the CPU has int8 dot-product instructions");
-  }
-
-  private static boolean gpuPresent() {
-    return Files.exists(Path.of("/dev/nvidia0"));
   }
 }

@@ -72,7 +72,14 @@ final class SessionFactory {
    */
   Created create(boolean logChoice) {
     Device device = config.device();
-    if (device.kind() != Device.Kind.CPU) {
+    if (device.kind() == Device.Kind.AUTO && !GpuDevices.worthTrying()) {
+      if (logChoice) {
+        LOG.info(
+            "ONNX Runtime runs on the CPU ({}): this machine shows no NVIDIA GPU (no /dev/nvidia0,"
+                + " /dev/dxg or /proc/driver/nvidia)",
+            threadsText());
+      }
+    } else if (device.kind() != Device.Kind.CPU) {
       try (SessionOptions options = baseOptions()) {
         options.addCUDA(cudaOptions(device.index(), config.cuda()));
         OrtSession session = env.createSession(path.toString(), options);
