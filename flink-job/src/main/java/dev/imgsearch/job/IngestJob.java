@@ -102,8 +102,10 @@ public final class IngestJob {
 
     DataStream<ImageFile> files =
         parallelism(
-            env.fromSource(
-                    source, WatermarkStrategy.noWatermarks(), "files in " + cfg.source().path())
+            // A short name: Flink truncates chain names over 80 characters in its metrics (with a
+            // warning on every start); the folder goes to the description the web UI shows.
+            env.fromSource(source, WatermarkStrategy.noWatermarks(), "files")
+                .setDescription("files in " + cfg.source().path())
                 .uid("files"),
             decoders);
     SingleOutputStreamOperator<ImageFile> contents =

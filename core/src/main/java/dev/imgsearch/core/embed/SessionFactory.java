@@ -75,8 +75,8 @@ final class SessionFactory {
     if (device.kind() == Device.Kind.AUTO && !GpuDevices.worthTrying()) {
       if (logChoice) {
         LOG.info(
-            "ONNX Runtime runs on the CPU ({}): this machine shows no NVIDIA GPU (no /dev/nvidia0,"
-                + " /dev/dxg or /proc/driver/nvidia)",
+            "ONNX Runtime runs on the CPU ({}): this machine shows no NVIDIA GPU (no /dev/nvidiactl,"
+                + " /dev/nvidiaN, /dev/dxg or /proc/driver/nvidia)",
             threadsText());
       }
     } else if (device.kind() != Device.Kind.CPU) {

@@ -1,6 +1,6 @@
 package dev.imgsearch.core.image;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR;
+import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL;
 
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
@@ -33,8 +33,9 @@ public final class NativeLibraries {
 
   /**
    * FFmpeg's libraries for reading files and decoding (not avdevice, which links against PulseAudio
-   * and X11 and fails on a headless server), logging errors only: a damaged file is reported
-   * through its {@link DecodeException}, not FFmpeg's log lines.
+   * and X11 and fails on a headless server), logging fatal errors only: a damaged file is reported
+   * once, through its {@link DecodeException} and the dead-letter line, not through FFmpeg's own
+   * lines on stderr (such as {@code [hevc @ 0x…] Invalid NAL unit size}), which name no file.
    */
   public static synchronized void ffmpeg() {
     if (!ffmpeg) {
@@ -44,7 +45,7 @@ public final class NativeLibraries {
             Loader.load(avcodec.class);
             Loader.load(avformat.class);
             Loader.load(swscale.class);
-            avutil.av_log_set_level(AV_LOG_ERROR);
+            avutil.av_log_set_level(AV_LOG_FATAL);
           });
       ffmpeg = true;
     }

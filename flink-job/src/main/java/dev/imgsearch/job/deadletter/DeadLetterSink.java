@@ -1,6 +1,7 @@
 package dev.imgsearch.job.deadletter;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
 public class DeadLetterSink implements Sink<Rejection> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterSink.class);
-  private static final Gson GSON = new Gson();
+  // No HTML escaping: quotes and = stay readable for grep and a text editor (JSON either way).
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
   static final String FILE_GLOB = "rejected-*.jsonl";
 
   /** Null: log only. */
