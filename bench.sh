@@ -33,6 +33,10 @@
 #   ./bench.sh --search [ARGS]   the search benchmark instead: upsert rows/s and search p50/p99 of
 #                     each Milvus Lite engine at 10,000 and 100,000 rows (bench/search_bench.sh)
 set -euo pipefail
+# ONNX Runtime 1.29 records usage telemetry for Microsoft (a device ID, events uploaded when it
+# can reach the network) unless this is set before it loads (its docs/Privacy.md); every JVM and
+# Python process started here inherits it. ORT_DISABLE_TELEMETRY=0 keeps ORT's default.
+export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
 if [[ "${1:-}" == --search ]]; then

@@ -9,6 +9,10 @@
 #            --keep           leave Milvus Lite running afterwards
 # Needs Java 17, Maven and Python 3. Set MILVUS_URI (and MILVUS_TOKEN) to use another Milvus.
 set -euo pipefail
+# ONNX Runtime 1.29 records usage telemetry for Microsoft (a device ID, events uploaded when it
+# can reach the network) unless this is set before it loads (its docs/Privacy.md); every JVM and
+# Python process started here inherits it. ORT_DISABLE_TELEMETRY=0 keeps ORT's default.
+export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
 cd "$(dirname "$0")"
 ROOT="$(pwd)"
 
@@ -86,7 +90,7 @@ trap cleanup EXIT
 
 job=(java -jar flink-job/target/flink-job.jar --source "$source_dir" --model "$model"
   --dead-letter "$ROOT/.demo/dead-letter")
-query="java -jar query-cli/target/query-cli.jar search --model $model -k 3 --grid search_result.png IMAGE..."
+query="ORT_DISABLE_TELEMETRY=1 java -jar query-cli/target/query-cli.jar search --model $model -k 3 --grid search_result.png IMAGE..."
 
 if [[ "$mode" == watch ]]; then
   step "Watching $source_dir (Ctrl-C stops)"

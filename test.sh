@@ -6,6 +6,10 @@
 # Integration tests start Milvus Lite themselves (scripts/milvus-lite.sh installs it from PyPI into
 # .venv/milvus); set MILVUS_URI (and MILVUS_TOKEN) to test against another Milvus instead.
 set -euo pipefail
+# ONNX Runtime 1.29 records usage telemetry for Microsoft (a device ID, events uploaded when it
+# can reach the network) unless this is set before it loads (its docs/Privacy.md); every JVM and
+# Python process started here inherits it. ORT_DISABLE_TELEMETRY=0 keeps ORT's default.
+export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
 cd "$(dirname "$0")"
 
 maven_args=()

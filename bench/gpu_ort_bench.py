@@ -18,9 +18,12 @@ Usage:
 Needs onnxruntime-gpu (CUDA 12 or 13 build matching the machine), numpy; torch for 'pinned'.
 """
 import argparse
+import os
 import statistics
 import sys
 import time
+
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
 
 import numpy as np
 import onnxruntime as ort

@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 RUNNER = r"""
 import sys, time, numpy as np, onnxruntime as ort
 path, secs, threads, batch = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])

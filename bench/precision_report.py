@@ -35,6 +35,8 @@ import platform
 import sys
 import time
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import onnx
 import onnxruntime as ort

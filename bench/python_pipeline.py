@@ -17,6 +17,8 @@ import sys
 import threading
 import time
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import onnxruntime as ort
 from PIL import Image

@@ -50,7 +50,7 @@ case "${1:-}" in
       --milvus-uri http://milvus:19530 --dead-letter /data/dead-letter \
       --device auto --batch-size 128 "$@"
     echo "Drop images into docker/data/watch, then query from this machine:"
-    echo "  java -jar query-cli/target/query-cli.jar search --model models/resnet50.onnx IMAGE.jpg --grid result.png"
+    echo "  ORT_DISABLE_TELEMETRY=1 java -jar query-cli/target/query-cli.jar search --model models/resnet50.onnx IMAGE.jpg --grid result.png"
     ;;
   down)
     compose down

@@ -38,6 +38,8 @@ import random
 import sys
 import tempfile
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import onnx
 from onnx import numpy_helper

@@ -27,6 +27,8 @@ import argparse
 import os
 import sys
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import onnx
 import torch

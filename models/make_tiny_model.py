@@ -20,6 +20,8 @@ import argparse
 import os
 import sys
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import torch
 from torch import nn

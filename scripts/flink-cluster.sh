@@ -19,6 +19,10 @@
 # Environment: FLINK_CLUSTER_START_TIMEOUT_S (default 90), FLINK_CLUSTER_STOP_TIMEOUT_S (30),
 #   FLINK_CLIENT_JAVA_OPTS (extra JVM flags for submit, e.g. -Xmx1g).
 set -euo pipefail
+# ONNX Runtime 1.29 records usage telemetry for Microsoft (a device ID, events uploaded when it
+# can reach the network) unless this is set before it loads (its docs/Privacy.md); every JVM and
+# Python process started here inherits it. ORT_DISABLE_TELEMETRY=0 keeps ORT's default.
+export ORT_DISABLE_TELEMETRY="${ORT_DISABLE_TELEMETRY:-1}"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PROJECT_ROOT="$(dirname "$SCRIPT_DIR")"

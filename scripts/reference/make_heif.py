@@ -44,6 +44,8 @@ import subprocess
 import sys
 import tempfile
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 from PIL import Image, ImageOps
 

@@ -26,6 +26,8 @@ import hashlib
 import json
 import os
 
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")  # ONNX Runtime 1.29: no telemetry; before it loads
+
 import numpy as np
 import onnxruntime as ort
 import PIL

@@ -125,6 +125,61 @@ class DeploymentFilesTest {
     assertThat(out).contains("--cuda must be 12 or 13, not '11'");
   }
 
+  /**
+   * ONNX Runtime 1.29 records usage telemetry for Microsoft unless ORT_DISABLE_TELEMETRY is set
+   * before it loads (OrtRuntime, OrtTelemetryITCase): every way this project starts a JVM or a
+   * Python process with ORT sets it.
+   */
+  @Test
+  void everyShippedLauncherTurnsOnnxRuntimesTelemetryOff() throws IOException {
+    assertThat(Files.readString(DOCKER.resolve("flink/Dockerfile")))
+        .containsPattern("(?m)^\\s+ORT_DISABLE_TELEMETRY=1 \\\\$");
+    Map<String, Object> services = map(load(DOCKER.resolve("docker-compose.yml")), "services");
+    for (String name : List.of("jobmanager", "taskmanager")) {
+      assertThat(map(map(services, name), "environment"))
+          .as(name)
+          .containsEntry("ORT_DISABLE_TELEMETRY", "1");
+    }
+    assertThat(
+            map(
+                map(load(DOCKER.resolve("k8s/flinkdeployment.yaml")), "spec"),
+                "flinkConfiguration"))
+        .containsEntry("containerized.master.env.ORT_DISABLE_TELEMETRY", "1")
+        .containsEntry("containerized.taskmanager.env.ORT_DISABLE_TELEMETRY", "1");
+    for (String script : List.of("scripts/flink-cluster.sh", "test.sh", "demo.sh", "bench.sh")) {
+      assertThat(Files.readString(projectRoot().resolve(script)))
+          .as(script)
+          .contains("export ORT_DISABLE_TELEMETRY=\"${ORT_DISABLE_TELEMETRY:-1}\"");
+    }
+    assertThat(Files.readString(projectRoot().resolve("pom.xml")))
+        .as("the test JVMs")
+        .contains("<ORT_DISABLE_TELEMETRY>1</ORT_DISABLE_TELEMETRY>");
+    try (var files = Files.walk(projectRoot(), 3)) {
+      List<Path> python =
+          files
+              .filter(f -> f.toString().endsWith(".py"))
+              .filter(f -> !f.toString().contains("/.venv/") && !f.toString().contains("/target/"))
+              .filter(f -> readQuietly(f).contains("import onnxruntime"))
+              .toList();
+      assertThat(python).as("Python scripts that import onnxruntime").isNotEmpty();
+      for (Path f : python) {
+        String text = readQuietly(f);
+        assertThat(text.indexOf("os.environ.setdefault(\"ORT_DISABLE_TELEMETRY\", \"1\")"))
+            .as("%s sets ORT_DISABLE_TELEMETRY before its first onnxruntime import", f)
+            .isNotNegative()
+            .isLessThan(text.indexOf("import onnxruntime"));
+      }
+    }
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void operatorManifestRunsTheJobOnGpuNodes() throws IOException {
     Map<String, Object> d = load(DOCKER.resolve("k8s/flinkdeployment.yaml"));
