@@ -485,14 +485,7 @@ final class HeifDecoder {
       throws DecodeException {
     int width = mat.cols();
     int height = mat.rows();
-    byte[] rgb = new byte[width * height * 3];
-    if (mat.isContinuous()) {
-      mat.data().get(rgb);
-    } else {
-      for (int y = 0; y < height; y++) {
-        mat.ptr(y).get(rgb, y * width * 3, width * 3);
-      }
-    }
+    byte[] rgb = MatPixels.packed3(mat);
     // The full-size picture's oriented size (a reduced decode is smaller); clap disables it.
     int sourceWidth = layout.width;
     int sourceHeight = layout.height;

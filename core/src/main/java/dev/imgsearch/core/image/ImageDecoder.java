@@ -136,15 +136,7 @@ public final class ImageDecoder {
     }
     int width = mat.cols();
     int height = mat.rows();
-    byte[] rgb = new byte[width * height * 3];
-    if (mat.isContinuous()) {
-      mat.data().get(rgb);
-    } else {
-      int rowBytes = width * 3;
-      for (int y = 0; y < height; y++) {
-        mat.ptr(y).get(rgb, y * rowBytes, rowBytes);
-      }
-    }
+    byte[] rgb = MatPixels.packed3(mat);
     // EXIF orientations 5-8 swap the stored axes; the decoded aspect tells whether they did.
     boolean swapped = scale > 1 && (width > height) != (header.width() > header.height());
     int sourceWidth = scale == 1 ? width : swapped ? header.height() : header.width();
